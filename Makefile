@@ -1,0 +1,31 @@
+# The two commands of the README, and what they need. Works on a fresh machine with only Python 3.11+.
+#   make demo   set up, release the problem sets, grade the sample submissions in examples/
+#   make test   set up, lint, run the whole test suite (what .ci/run calls)
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: setup demo test lint clean
+
+$(STAMP): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+demo: setup
+	$(BIN)/autograder release --all
+	$(BIN)/autograder grade ps1_linalg examples/ps1_linalg/* -o results/demo
+
+lint: setup
+	$(BIN)/ruff check .
+
+test: lint
+	$(BIN)/python -m pytest
+
+clean:
+	rm -rf $(VENV) results .pytest_cache build *.egg-info

@@ -1,0 +1,237 @@
+"""The pytest side of grading: markers, the fixtures checks use, and turning outcomes into records.
+
+Runs in the trusted parent. ``CheckRecorder`` is registered by ``grading.grade`` for a grading run;
+a released folder's ``conftest.py`` imports the fixtures and ``pytest_configure`` from here so that
+plain ``pytest`` works for students too (then without a recorder).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from autograder.checks.assertions import PartialCredit
+from autograder.checks.student import StudentSubmission
+from autograder.problemset import MANIFEST, ProblemSet, load_problem_set
+from autograder.sandbox.errors import ImportFailed, StudentError, StudentException
+from autograder.sandbox.process import SandboxedProcess
+
+__all__ = ["_autograder_sandboxes", "pytest_configure", "reference", "rng", "student"]
+
+MARKERS = (
+    "problem(id): the problem a check belongs to (required)",
+    "weight(w): the check's share of its problem's points (default 1)",
+    "call_timeout(seconds): time limit for each call into the student's code",
+    "visibility(v): visible, hidden or after_due_date (default: by folder)",
+)
+VISIBILITIES = ("visible", "hidden", "after_due_date")
+
+
+@dataclass
+class GradingContext:
+    """What one grading run knows that checks must not: stashed on the pytest config."""
+
+    pset: ProblemSet
+    submission_dir: Path
+    secret: str = ""
+    reference_root: Path | None = None  # the solutions folder; None when grading on a student machine
+
+
+CONTEXT = pytest.StashKey[GradingContext]()
+_SANDBOXES = pytest.StashKey[dict]()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    for line in MARKERS:
+        config.addinivalue_line("markers", line)
+
+
+# ---------------------------------------------------------------------------- fixtures
+
+
+def _context(request: pytest.FixtureRequest) -> GradingContext:
+    """The grading run's context, or (plain pytest in a released folder) one made from its path."""
+    ctx = request.config.stash.get(CONTEXT, None)
+    if ctx is not None:
+        return ctx
+    for folder in Path(request.path).resolve().parents:
+        if (folder / MANIFEST).is_file():
+            return GradingContext(pset=load_problem_set(folder), submission_dir=folder)
+    raise pytest.UsageError(f"no {MANIFEST} above {request.path}: run pytest in a released folder")
+
+
+@pytest.fixture(scope="session")
+def _autograder_sandboxes(request: pytest.FixtureRequest):
+    sandboxes: dict[Path, SandboxedProcess] = {}
+    request.config.stash[_SANDBOXES] = sandboxes
+    yield sandboxes
+    for sandbox in sandboxes.values():
+        sandbox.__exit__(None, None, None)
+
+
+@pytest.fixture
+def student(request: pytest.FixtureRequest, _autograder_sandboxes) -> StudentSubmission:
+    """The student's submission; ``student.<module>.<name>`` runs in the sandboxed child."""
+    ctx = _context(request)
+    sandbox = _autograder_sandboxes.get(ctx.submission_dir)
+    if sandbox is None:
+        sandbox = _autograder_sandboxes[ctx.submission_dir] = SandboxedProcess(ctx.submission_dir)
+    marker = request.node.get_closest_marker("call_timeout")
+    timeout = float(marker.args[0]) if marker else ctx.pset.call_timeout
+    return StudentSubmission(sandbox, timeout)
+
+
+class _References:
+    def __init__(self, root: Path, pset_id: str):
+        self._root = root
+        self._pset_id = pset_id
+
+    def __getattr__(self, module: str):
+        if module.startswith("_"):
+            raise AttributeError(module)
+        name = f"_autograder_reference_{self._pset_id}_{module}"
+        if name not in sys.modules:
+            path = self._root / f"{module}.py"
+            spec = importlib.util.spec_from_file_location(name, path)
+            if spec is None or not path.is_file():
+                raise AttributeError(f"no reference module {path}")
+            loaded = importlib.util.module_from_spec(spec)
+            sys.modules[name] = loaded
+            spec.loader.exec_module(loaded)
+        return sys.modules[name]
+
+
+@pytest.fixture
+def reference(request: pytest.FixtureRequest) -> _References:
+    """The reference solution's modules, imported in the trusted parent (hidden checks only)."""
+    ctx = _context(request)
+    if ctx.reference_root is None:
+        raise RuntimeError("the reference solution is only available to hidden checks")
+    return _References(ctx.reference_root, ctx.pset.id)
+
+
+@pytest.fixture
+def rng(request: pytest.FixtureRequest) -> np.random.Generator:
+    """A generator seeded per check; in a grading run a secret is mixed in."""
+    ctx = _context(request)
+    digest = hashlib.sha256(f"{ctx.secret}\0{request.node.nodeid}".encode()).digest()
+    return np.random.default_rng(int.from_bytes(digest[:16], "little"))
+
+
+# ---------------------------------------------------------------------------- recording
+
+
+@dataclass
+class CheckRecord:
+    """One check's outcome before points are assigned (``grading.result`` does that)."""
+
+    nodeid: str
+    name: str
+    problem: str
+    weight: float
+    visibility: str
+    status: str = "skipped"
+    fraction: float = 0.0
+    message: str = ""
+    duration: float = 0.0
+    grader_error: str = ""  # a bug in the check itself, for the instructor
+
+
+@dataclass
+class CheckRecorder:
+    """Registered for a grading run: validates markers and records every check's outcome."""
+
+    context: GradingContext
+    records: dict[str, CheckRecord] = field(default_factory=dict)
+    collection_errors: list[str] = field(default_factory=list)
+
+    def pytest_configure(self, config: pytest.Config) -> None:
+        config.stash[CONTEXT] = self.context
+
+    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
+        if report.failed:
+            self.collection_errors.append(f"{report.nodeid}: {report.longreprtext[-2000:]}")
+
+    def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
+        for item in items:
+            self.records[item.nodeid] = self._describe(item)
+
+    def _describe(self, item: pytest.Item) -> CheckRecord:
+        problem = item.get_closest_marker("problem")
+        weight = item.get_closest_marker("weight")
+        visibility = item.get_closest_marker("visibility")
+        hidden_dir = self.context.pset.hidden_checks_dir
+        default = "hidden" if hidden_dir and hidden_dir in Path(item.path).parents else "visible"
+        doc = (getattr(item, "obj", None).__doc__ or "").strip().splitlines()
+        name = doc[0].strip() if doc else item.name
+        if getattr(item, "callspec", None) is not None:
+            name = f"{name} [{item.callspec.id}]"
+        record = CheckRecord(
+            nodeid=item.nodeid,
+            name=name,
+            problem=problem.args[0] if problem else "",
+            weight=float(weight.args[0]) if weight else 1.0,
+            visibility=visibility.args[0] if visibility else default,
+        )
+        known = {p.id for p in self.context.pset.problems}
+        if record.problem not in known:
+            record.grader_error = (f"check has no valid problem marker (got {record.problem!r}; "
+                                   f"known: {sorted(known)})")
+        elif record.visibility not in VISIBILITIES or record.weight < 0:
+            record.grader_error = "check has a bad visibility or weight marker"
+        return record
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo):
+        report = yield
+        record = self.records.get(item.nodeid)
+        if record is None:
+            return report
+        if call.when == "call" or (call.when == "setup" and call.excinfo is not None):
+            record.duration += call.duration
+            if not record.grader_error:
+                exc = call.excinfo.value if call.excinfo is not None else None
+                self._classify(record, exc, call.excinfo)
+            else:
+                record.status = "error"
+        return report
+
+    @staticmethod
+    def _classify(record: CheckRecord, exc: BaseException | None, excinfo) -> None:
+        visible = record.visibility == "visible"
+        if exc is None:
+            record.status, record.fraction = "passed", 1.0
+        elif isinstance(exc, pytest.skip.Exception):
+            record.status, record.message = "skipped", str(exc.msg)
+        elif isinstance(exc, PartialCredit):
+            record.status, record.fraction, record.message = "failed", exc.fraction, exc.message
+        elif isinstance(exc, StudentError):
+            record.status = exc.status
+            record.message = _student_error_message(exc, visible)
+        elif isinstance(exc, AssertionError):
+            record.status = "failed"
+            record.message = str(exc) or "the check failed"
+        else:
+            record.status = "error"
+            record.message = "the grader failed on this check (not your fault); instructors see why"
+            record.grader_error = str(excinfo.getrepr(style="short"))
+
+
+def _student_error_message(exc: StudentError, visible: bool) -> str:
+    """Visible checks show the student's own error in full; hidden ones only its type and place,
+    so that an exception message cannot carry hidden inputs out."""
+    if visible:
+        return f"{exc.message}\n{exc.detail}".rstrip()
+    if isinstance(exc, StudentException):
+        kind = exc.type_names[0].rsplit(".", 1)[-1] if exc.type_names else "an exception"
+        where = f" ({exc.where})" if exc.where else ""
+        return f"your code raised {kind}{where} on a hidden input"
+    if isinstance(exc, ImportFailed):
+        return exc.message  # about the student's own file, not about the inputs
+    return exc.message

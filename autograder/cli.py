@@ -1,0 +1,253 @@
+"""The ``autograder`` command: verbs named for what the user wants. The only module that prints.
+
+Exit codes: 0 done; 1 the outcome asked about is negative (a public check fails, a released tree
+drifted, a score is under ``--fail-under``); 2 a usage or input error (one line says what to do);
+3 the grader itself failed on a check (a bug for the instructor, never the student's fault).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from autograder.grading.grade import grade_batch, grade_submission
+from autograder.grading.result import Result
+from autograder.problemset import (
+    MANIFEST,
+    ProblemSet,
+    ProblemSetError,
+    find_problem_set,
+    list_problem_sets,
+    load_problem_set,
+)
+from autograder.release.pipeline import release_drift, render_release, write_release
+from autograder.release.solution_markers import MarkerError
+
+EXIT_NEGATIVE, EXIT_USAGE, EXIT_GRADER_ERROR = 1, 2, 3
+_STATUS_STYLE = {"passed": "green", "failed": "red", "error": "red", "timeout": "yellow",
+                 "skipped": "dim"}
+_STATUS_MARK = {"passed": "✓", "failed": "✗", "error": "!", "timeout": "⏱", "skipped": "-"}
+
+console = Console(highlight=False)
+errors = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def _user_errors(command):
+    """Turn the errors a user can act on into one line and exit status 2 (traceback with --debug)."""
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except (ProblemSetError, MarkerError, OSError) as exc:
+            if click.get_current_context().find_root().params.get("debug"):
+                raise
+            errors.print(f"[red]error:[/red] {exc}")
+            sys.exit(EXIT_USAGE)
+
+    return wrapper
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--debug", is_flag=True, help="Show tracebacks instead of one-line errors.")
+@click.version_option(package_name="optim-autograder")
+def main(debug: bool) -> None:
+    """Autograded problem sets for optimization and numerical linear algebra.
+
+    \b
+    Students:     autograder check PSET            run the public checks on your files
+    Instructors:  autograder release PSET          write the student version to assignments/
+                  autograder grade PSET SUB...     grade submissions (folders, .zip or .py)
+    """
+
+
+@main.command("list")
+@_user_errors
+def list_command() -> None:
+    """List the problem sets of this course repository."""
+    for kind in ("solutions", "assignments"):
+        ids = list_problem_sets(kind)
+        if ids:
+            console.print(f"{kind}: {', '.join(ids)}")
+
+
+@main.command()
+@click.argument("psets", nargs=-1)
+@click.option("--all", "all_psets", is_flag=True, help="Release every problem set in solutions/.")
+@click.option("--check", "check_only", is_flag=True,
+              help="Write nothing; exit 1 if assignments/ differs from what release would write.")
+@_user_errors
+def release(psets: tuple[str, ...], all_psets: bool, check_only: bool) -> None:
+    """Write the student version of PSETS: solutions/PSET -> assignments/PSET.
+
+    Stubs replace the solution regions, the statement becomes README.md, public checks go to
+    tests/. Hidden checks and reference code never leave solutions/.
+    """
+    ids = list(psets) or (list_problem_sets("solutions") if all_psets else [])
+    if not ids:
+        raise click.UsageError("name a problem set (see `autograder list`) or pass --all")
+    drifted = False
+    for pset_id in ids:
+        pset = find_problem_set(pset_id, kind="solutions")
+        dest = pset.root.parent.parent / "assignments" / pset.id
+        if check_only:
+            drift = release_drift(pset, dest)
+            drifted |= bool(drift)
+            for line in drift:
+                console.print(f"[red]{pset.id}: {line}[/red]")
+            if not drift:
+                console.print(f"{pset.id}: assignments/{pset.id} is up to date")
+            continue
+        files = render_release(pset)
+        write_release(files, dest)
+        console.print(f"{pset.id}: released {len(files)} files to {_show(dest)}")
+    if drifted:
+        console.print("run `autograder release --all` and commit assignments/")
+        sys.exit(EXIT_NEGATIVE)
+
+
+@main.command()
+@click.argument("pset_id", metavar="PSET")
+@click.argument("path", required=False, type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@_user_errors
+def check(pset_id: str, path: Path | None, as_json: bool) -> None:
+    """Run the public checks of PSET on your files (PATH: your folder; default: the released one).
+
+    Exit status 0 when every public check passes, 1 otherwise. Hidden checks run only at grading.
+    """
+    pset = _released_problem_set(pset_id, path)
+    result = grade_submission(pset, path or pset.root, public_only=True)
+    if as_json:
+        click.echo(json.dumps(result.to_json(), indent=2))
+    else:
+        _print_checks(result)
+    _exit_for([result], require_all_pass=True)
+
+
+@main.command()
+@click.argument("pset_id", metavar="PSET")
+@click.argument("submissions", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("-o", "--out", type=click.Path(path_type=Path), default=None,
+              help="Folder for OUT/<submission>/results.json (default: results/PSET).")
+@click.option("--json", "as_json", is_flag=True, help="Print all results as JSON.")
+@click.option("--details", is_flag=True, help="Also print every check of every submission.")
+@click.option("--fail-under", type=float, default=None, metavar="SCORE",
+              help="Exit 1 if any submission scores below SCORE.")
+@_user_errors
+def grade(pset_id: str, submissions: tuple[Path, ...], out: Path | None, as_json: bool,
+          details: bool, fail_under: float | None) -> None:
+    """Grade SUBMISSIONS (folders, .zip or .py files) with the public and hidden checks of PSET.
+
+    Writes one results.json per submission (Gradescope's format plus problems, timing and
+    environment) and prints a score table. A broken submission scores what it earns; the batch goes on.
+    """
+    pset = find_problem_set(pset_id, kind="solutions")
+    out = out or Path("results") / pset.id
+    shown = console if not as_json else Console(stderr=True, highlight=False)
+    results = grade_batch(pset, submissions, out, on_result=lambda src, r: shown.print(
+        f"graded {r.submission}: {r.score:g}/{r.max_score:g}"))
+    if as_json:
+        click.echo(json.dumps([r.to_json() for r in results], indent=2))
+    else:
+        if details:
+            for result in results:
+                _print_checks(result)
+        _print_scores(results)
+        console.print(f"results written to {_show(out)}/<submission>/results.json")
+    _exit_for(results, fail_under=fail_under)
+
+
+# ---------------------------------------------------------------------------- helpers
+
+
+def _released_problem_set(pset_id: str, path: Path | None) -> ProblemSet:
+    """The student's copy of the problem set: in PATH, the current folder, or assignments/PSET."""
+    for folder in (path, Path.cwd()):
+        if folder is not None and (folder / MANIFEST).is_file():
+            pset = load_problem_set(folder)
+            if pset.id == pset_id and pset.released:
+                return pset
+    return find_problem_set(pset_id, kind="assignments")
+
+
+def _exit_for(results: list[Result], *, require_all_pass: bool = False,
+              fail_under: float | None = None) -> None:
+    broken = [e for r in results for e in r.grader_errors]
+    if broken:
+        debug = click.get_current_context().find_root().params.get("debug")
+        for text in broken:
+            lines = text.strip().splitlines()
+            shown = text if debug else f"{lines[0]} {lines[-1] if len(lines) > 1 else ''}"
+            errors.print(f"grader error: {shown}", markup=False)
+        if not debug:
+            errors.print("(a bug in the checks, not in the submission; --debug shows the traceback)")
+        sys.exit(EXIT_GRADER_ERROR)
+    if any(r.status != "graded" for r in results):
+        sys.exit(EXIT_NEGATIVE if require_all_pass else 0)
+    if require_all_pass and any(t.status != "passed" for r in results for t in r.tests):
+        sys.exit(EXIT_NEGATIVE)
+    if fail_under is not None and any(r.score < fail_under for r in results):
+        sys.exit(EXIT_NEGATIVE)
+
+
+def _print_checks(result: Result) -> None:
+    console.rule(f"{result.pset} — {result.submission}")
+    if result.status != "graded":
+        console.print(f"[red]not graded:[/red] {result.output}")
+        return
+    for problem in result.problems:
+        mine = [t for t in result.tests if t.problem == problem.id]
+        passed = sum(t.status == "passed" for t in mine)
+        points = "" if result.scope == "public" else \
+            f", {problem.score:g}/{problem.max_score:g} points"
+        console.print(f"\n[bold]{problem.title}[/bold]  {passed}/{len(mine)} checks pass{points}")
+        for test in mine:
+            style = _STATUS_STYLE[test.status]
+            console.print(f"  [{style}]{_STATUS_MARK[test.status]} {test.status:<7}[/{style}] "
+                          f"{test.name}", markup=True)
+            if test.output and test.status != "passed":
+                for line in test.output.splitlines():
+                    console.print(f"      {line}", markup=False)
+    if result.scope == "public":
+        passed = sum(t.status == "passed" for t in result.tests)
+        console.print(f"\n[bold]{passed}/{len(result.tests)} public checks pass.[/bold] Hidden "
+                      f"checks run when your submission is graded; points are shared among all.")
+    else:
+        console.print(f"\n[bold]total: {result.score:g}/{result.max_score:g}[/bold]")
+
+
+def _print_scores(results: list[Result]) -> None:
+    table = Table(title="scores")
+    table.add_column("submission")
+    table.add_column("score", justify="right")
+    problem_ids = [p.id for p in results[0].problems] if results and results[0].problems else []
+    for pid in problem_ids:
+        table.add_column(pid, justify="right")
+    table.add_column("checks")
+    for r in results:
+        counts: dict[str, int] = {}
+        for t in r.tests:
+            counts[t.status] = counts.get(t.status, 0) + 1
+        summary = ", ".join(f"{n} {s}" for s, n in sorted(counts.items())) or r.output
+        by_problem = {p.id: f"{p.score:g}/{p.max_score:g}" for p in r.problems}
+        table.add_row(r.submission, f"{r.score:g}/{r.max_score:g}",
+                      *[by_problem.get(pid, "-") for pid in problem_ids], summary)
+    console.print(table)
+
+
+def _show(path: Path) -> str:
+    try:
+        return str(Path(path).resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,161 @@
+"""Grade submissions: run a problem set's checks (pytest, in this trusted process) against each one.
+
+Owns one grading run per submission and the batch loop around it. A broken submission gives a
+result with its own score; it never stops the batch. Returns ``Result`` objects and writes
+``results.json`` files; it prints nothing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime
+import hashlib
+import io
+import os
+import platform
+import tempfile
+import time
+from collections.abc import Callable, Iterable
+from importlib import metadata
+from pathlib import Path
+
+import pytest
+
+import autograder
+from autograder.checks import plugin
+from autograder.checks.plugin import CheckRecorder, GradingContext
+from autograder.grading.result import Result, score_records
+from autograder.problemset import ProblemSet
+from autograder.submission import SubmissionError, prepare_submission, submission_name
+
+RESULTS_FILE = "results.json"
+
+
+def grade_submission(pset: ProblemSet, source: Path, *, public_only: bool = False) -> Result:
+    """Grade one submission with the public checks, and the hidden ones unless ``public_only``."""
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="autograder-") as workdir:
+        try:
+            submission = prepare_submission(Path(source), pset, Path(workdir))
+        except SubmissionError as exc:
+            return _not_graded(pset, Path(source), str(exc))
+        hidden = None if public_only else pset.hidden_checks_dir
+        context = GradingContext(
+            pset=pset,
+            submission_dir=submission.root,
+            secret=_secret(hidden),
+            reference_root=None if pset.released else pset.root,
+        )
+        recorder = CheckRecorder(context)
+        paths = [pset.public_checks_dir] + ([hidden] if hidden else [])
+        log = _run_pytest([p for p in paths if p.is_dir()], pset.root, recorder)
+    records = list(recorder.records.values())
+    tests, problems = score_records(pset, records)
+    grader_errors = list(recorder.collection_errors)
+    grader_errors += [f"{r.nodeid}: {r.grader_error}" for r in records if r.grader_error]
+    if not records and not grader_errors:
+        grader_errors.append(f"no checks were collected for {pset.id}:\n{log[-2000:]}")
+    return Result(
+        pset=pset.id,
+        submission=submission.name,
+        source=str(Path(source)),
+        status="graded",
+        score=round(sum(t.score for t in tests), 6),
+        max_score=round(sum(t.max_score for t in tests), 6),
+        tests=tests,
+        problems=problems,
+        grader_errors=grader_errors,
+        environment=environment(),
+        graded_at=_now(),
+        execution_time=round(time.perf_counter() - started, 3),
+        scope="public" if hidden is None else "all",
+    )
+
+
+def grade_batch(
+    pset: ProblemSet,
+    sources: Iterable[Path],
+    out_dir: Path,
+    *,
+    public_only: bool = False,
+    on_result: Callable[[Path, Result], None] | None = None,
+) -> list[Result]:
+    """Grade each submission in turn and write ``out_dir/<name>/results.json`` as soon as it exists."""
+    sources = [Path(s) for s in sources]
+    names = unique_names(sources)
+    results = []
+    for source in sources:
+        result = grade_submission(pset, source, public_only=public_only)
+        result.submission = names[source]
+        result.write(Path(out_dir) / names[source] / RESULTS_FILE)
+        results.append(result)
+        if on_result is not None:
+            on_result(source, result)
+    return results
+
+
+def unique_names(sources: list[Path]) -> dict[Path, str]:
+    """A folder name per submission: its own name, prefixed by its parent's where names collide."""
+    plain = [submission_name(s) for s in sources]
+    names = {}
+    for source, name in zip(sources, plain, strict=True):
+        if plain.count(name) > 1:
+            name = f"{source.resolve().parent.name}-{name}"
+        names[source] = name
+    return names
+
+
+def _run_pytest(paths: list[Path], rootdir: Path, recorder: CheckRecorder) -> str:
+    """Run pytest in this process with the recorder; return pytest's own output (for grader errors)."""
+    args = [
+        *map(str, paths),
+        "--rootdir", str(rootdir), "--confcutdir", str(rootdir),
+        "-c", os.devnull,  # the course repository's pytest settings do not apply to checks
+        "--noconftest",  # a conftest.py shipped next to a submission is never loaded here
+        "--assert=plain",  # failure messages are the ones check authors wrote, nothing more
+        "--import-mode=importlib",
+        "-p", "no:cacheprovider", "-p", "no:stepwise", "-p", "no:randomly",
+        "-q", "--tb=no", "--no-header", "-W", "ignore::pytest.PytestUnknownMarkWarning",
+    ]
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
+        pytest.main(args, plugins=[recorder, plugin])
+    return out.getvalue()
+
+
+def _secret(hidden_dir: Path | None) -> str:
+    """The hidden checks' seed secret: the AUTOGRADER_SECRET setting plus the hidden checks' own
+    contents, so it is stable across runs and unknown to anyone without the hidden checks."""
+    if hidden_dir is None:
+        return ""
+    digest = hashlib.sha256(os.environ.get("AUTOGRADER_SECRET", "").encode())
+    for path in sorted(hidden_dir.rglob("*.py")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _not_graded(pset: ProblemSet, source: Path, message: str) -> Result:
+    return Result(pset=pset.id, submission=submission_name(source), source=str(source),
+                  status="not_graded", score=0.0, max_score=pset.max_score, output=message,
+                  environment=environment(), graded_at=_now())
+
+
+def environment() -> dict:
+    """Where the grading ran, for the record."""
+    versions = {}
+    for package in ("numpy", "sympy", "torch", "pytest"):
+        try:
+            versions[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            versions[package] = None
+    return {
+        "autograder": autograder.__version__,
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "packages": versions,
+        "sandbox_layers": ["process"],
+    }
+
+
+def _now() -> str:
+    return datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")

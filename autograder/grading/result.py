@@ -1,0 +1,117 @@
+"""The one result model every output reads: per check, per problem, per submission.
+
+Its JSON form is a superset of Gradescope's ``results.json`` (``score``, ``max_score``, ``tests[]``
+with ``name``, ``score``, ``max_score``, ``status``, ``output``, ``visibility``), plus problem,
+timing and environment fields. Exporters read it; they never re-judge.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from autograder.checks.plugin import CheckRecord
+from autograder.problemset import ProblemSet
+
+SCHEMA_VERSION = 1
+
+
+@dataclass
+class CheckResult:
+    name: str
+    nodeid: str
+    problem: str
+    status: str  # passed | failed | error | timeout | skipped
+    score: float
+    max_score: float
+    output: str
+    visibility: str
+    execution_time: float
+    grader_error: bool = False
+
+
+@dataclass
+class ProblemResult:
+    id: str
+    title: str
+    score: float
+    max_score: float
+
+
+@dataclass
+class Result:
+    pset: str
+    submission: str
+    source: str
+    status: str  # graded | not_graded (the submission could not be read at all)
+    score: float
+    max_score: float
+    output: str = ""
+    tests: list[CheckResult] = field(default_factory=list)
+    problems: list[ProblemResult] = field(default_factory=list)
+    grader_errors: list[str] = field(default_factory=list)
+    environment: dict = field(default_factory=dict)
+    graded_at: str = ""
+    execution_time: float = 0.0
+    visibility: str = "visible"
+    scope: str = "all"  # all: public and hidden checks; public: a student's `autograder check`
+    schema_version: int = SCHEMA_VERSION
+
+    @property
+    def full_marks(self) -> bool:
+        return self.status == "graded" and abs(self.score - self.max_score) < 1e-9
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict) -> Result:
+        data = dict(data)
+        data["tests"] = [CheckResult(**t) for t in data.get("tests", [])]
+        data["problems"] = [ProblemResult(**p) for p in data.get("problems", [])]
+        return cls(**data)
+
+    def write(self, path: Path) -> None:
+        """Write atomically: a reader sees the old file or the whole new one, never half of it."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".results-", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "w") as f:
+                json.dump(self.to_json(), f, indent=2)
+                f.flush()
+                os.fsync(f.fileno())
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
+
+def score_records(pset: ProblemSet, records: list[CheckRecord]) -> tuple[list[CheckResult],
+                                                                           list[ProblemResult]]:
+    """Share each problem's points among its checks that ran, in proportion to their weights."""
+    counted = [r for r in records if r.status != "skipped"]
+    total_weight = {p.id: 0.0 for p in pset.problems}
+    for r in counted:
+        if r.problem in total_weight:
+            total_weight[r.problem] += r.weight
+    tests = []
+    for r in records:
+        weight_sum = total_weight.get(r.problem, 0.0)
+        points = pset.problem(r.problem).points if r.problem in total_weight else 0.0
+        max_score = points * r.weight / weight_sum if weight_sum and r.status != "skipped" else 0.0
+        tests.append(CheckResult(
+            name=r.name, nodeid=r.nodeid, problem=r.problem, status=r.status,
+            score=round(max_score * r.fraction, 6), max_score=round(max_score, 6),
+            output=r.message, visibility=r.visibility, execution_time=round(r.duration, 4),
+            grader_error=bool(r.grader_error),
+        ))
+    problems = []
+    for p in pset.problems:
+        mine = [t for t in tests if t.problem == p.id]
+        problems.append(ProblemResult(id=p.id, title=p.title,
+                                      score=round(sum(t.score for t in mine), 6),
+                                      max_score=round(sum(t.max_score for t in mine), 6)))
+    return tests, problems

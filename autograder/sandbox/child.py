@@ -1,0 +1,126 @@
+"""The untrusted side: imports the student's modules and answers the parent's calls with data.
+
+Runs in a separate process started by ``SandboxedProcess``. Everything here may be subverted by the
+student code it hosts, so nothing here decides anything: it only relays. It must not import the
+grader's checks, references or results (it never learns where they are).
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import socket
+import sys
+import traceback
+
+from autograder.sandbox.wire import (
+    EncodeError,
+    WireError,
+    decode,
+    encode,
+    recv_message,
+    send_message,
+)
+
+_MAX_TEXT = 4000
+
+
+def serve(fd: int, submission_dir: str) -> None:
+    sock = socket.socket(fileno=fd)
+    os.chdir(submission_dir)
+    sys.path.insert(0, submission_dir)
+    sys.argv = ["submission"]
+    failed_imports: dict[str, dict] = {}
+    while True:
+        try:
+            request, blobs = recv_message(sock)
+        except EOFError:
+            return
+        reply_blobs: list[bytes] = []
+        try:
+            reply = _handle(request, blobs, reply_blobs, failed_imports, submission_dir)
+        except WireError as exc:
+            reply = {"ok": False, "error": {"kind": "protocol", "message": str(exc)}}
+        reply["id"] = request.get("id")
+        send_message(sock, reply, reply_blobs)
+
+
+def _handle(request, blobs, reply_blobs, failed_imports, submission_dir) -> dict:
+    if request.get("op") == "ping":
+        return {"ok": True}
+    module_name, name = request.get("module"), request.get("name")
+    if type(module_name) is not str or type(name) is not str:
+        raise WireError("request needs a module and a name")
+    if module_name in failed_imports:
+        return {"ok": False, "error": failed_imports[module_name]}
+    try:
+        module = importlib.import_module(module_name)
+    except BaseException as exc:  # noqa: BLE001 - a student module may raise anything, SystemExit too
+        error = _describe(exc, submission_dir, kind="import")
+        if isinstance(exc, ModuleNotFoundError) and exc.name == module_name:
+            error = {"kind": "missing", "message": f"{module_name}.py is not in the submission"}
+        failed_imports[module_name] = error
+        return {"ok": False, "error": error}
+    if not hasattr(module, name):
+        return {"ok": False, "error": {"kind": "missing",
+                                       "message": f"{module_name}.py does not define {name}"}}
+    target = getattr(module, name)
+    op = request.get("op")
+    if op == "get":
+        if callable(target):
+            return {"ok": True, "callable": True}
+        return _reply_value(target, reply_blobs, f"{module_name}.{name}")
+    if op == "call":
+        args = decode(request.get("args", []), blobs)
+        kwargs = decode(request.get("kwargs", {"$": "dict", "v": {}}), blobs)
+        if type(args) is not list or type(kwargs) is not dict:
+            raise WireError("bad arguments")
+        try:
+            value = target(*args, **kwargs)
+        except BaseException as exc:  # noqa: BLE001 - report every failure of student code
+            return {"ok": False, "error": _describe(exc, submission_dir, kind="exception")}
+        return _reply_value(value, reply_blobs, f"{name}(...)")
+    raise WireError(f"unknown operation {op!r}")
+
+
+def _reply_value(value, reply_blobs, what) -> dict:
+    try:
+        return {"ok": True, "value": encode(value, reply_blobs)}
+    except EncodeError as exc:
+        reply_blobs.clear()
+        return {"ok": False, "error": {"kind": "bad_value", "message": f"{what}: {exc}"}}
+    except Exception as exc:  # noqa: BLE001 - a lying object may raise while being inspected
+        reply_blobs.clear()
+        return {"ok": False, "error": {"kind": "bad_value",
+                                       "message": f"{what}: the value could not be read ({exc!r})"}}
+
+
+def _describe(exc: BaseException, submission_dir: str, kind: str) -> dict:
+    """Exception type (with its bases), message and the student's own frames of the traceback."""
+    try:
+        types = [f"{c.__module__}.{c.__qualname__}" for c in type(exc).__mro__]
+        message = str(exc)[:_MAX_TEXT]
+        frames = [
+            f for f in traceback.extract_tb(exc.__traceback__)
+            if f.filename.startswith(submission_dir)
+        ]
+        if isinstance(exc, SyntaxError) and exc.filename:
+            where = f"{os.path.basename(exc.filename)}, line {exc.lineno}"
+        elif frames:
+            where = f"{os.path.basename(frames[-1].filename)}, line {frames[-1].lineno}, " \
+                    f"in {frames[-1].name}"
+        else:
+            where = ""
+        trace = "".join(
+            f"  {os.path.relpath(f.filename, submission_dir)}, line {f.lineno}, in {f.name}\n"
+            f"    {f.line}\n" for f in frames[-5:]
+        )
+        return {"kind": kind, "types": types, "type": type(exc).__qualname__, "message": message,
+                "where": where, "traceback": trace[:_MAX_TEXT]}
+    except Exception:  # noqa: BLE001 - a hostile exception object
+        return {"kind": kind, "types": [], "type": "?", "message": "(unreadable exception)",
+                "where": "", "traceback": ""}
+
+
+if __name__ == "__main__":
+    serve(int(sys.argv[1]), sys.argv[2])

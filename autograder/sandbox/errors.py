@@ -1,0 +1,52 @@
+"""What can go wrong on the student's side of a call, as exceptions raised in the trusted parent.
+
+Each carries a message written for the student. A check that meets one of these scores zero; the
+grader classifies it as ``error`` (``timeout`` for ``StudentTimeout``) and every other check still runs.
+"""
+
+from __future__ import annotations
+
+
+class StudentError(Exception):
+    """Base: the student's code failed to produce a value for this call."""
+
+    status = "error"
+
+    def __init__(self, message: str, *, detail: str = ""):
+        super().__init__(message)
+        self.message = message
+        self.detail = detail  # traceback of the student's own frames, shown for visible checks
+
+
+class StudentException(StudentError):
+    """The student's code raised an exception."""
+
+    def __init__(self, message: str, *, type_names: list[str], detail: str = "", where: str = ""):
+        super().__init__(message, detail=detail)
+        self.type_names = type_names
+        self.where = where
+
+    def is_instance_of(self, exc_type: type[BaseException]) -> bool:
+        return f"{exc_type.__module__}.{exc_type.__qualname__}" in self.type_names
+
+
+class MissingName(StudentError):
+    """The module or the function/constant is not in the submission."""
+
+
+class ImportFailed(StudentError):
+    """The student's module raised while being imported (syntax error, failing top-level code)."""
+
+
+class BadValue(StudentError):
+    """The student's code returned something that is not plain data."""
+
+
+class StudentCrashed(StudentError):
+    """The student's process ended in the middle of a call (``os._exit``, a segfault, a kill)."""
+
+
+class StudentTimeout(StudentError):
+    """The call did not finish within its time limit."""
+
+    status = "timeout"

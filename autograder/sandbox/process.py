@@ -1,0 +1,219 @@
+"""The parent's handle on one sandboxed child: start it, call into it with a deadline, kill it.
+
+Owns the process lifecycle and the OS limits on the child. Never trusts the child: replies are
+decoded by ``wire`` (data only), any protocol violation or end of stream fails the call, and the
+whole process group is killed on timeout. It does not decide scores.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import resource
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from autograder.sandbox import errors
+from autograder.sandbox.wire import (
+    EncodeError,
+    WireError,
+    decode,
+    encode,
+    recv_message,
+    send_message,
+)
+
+_BOOT = "import sys; from autograder.sandbox.child import serve; serve(int(sys.argv[1]), sys.argv[2])"
+_OUTPUT_LIMIT = 64 << 20  # RLIMIT_FSIZE: the child's captured stdout/stderr and any file it writes
+_OUTPUT_TAIL = 2000
+_START_TIMEOUT = 30.0
+
+
+def _child_limits() -> None:
+    """Runs in the child between fork and exec."""
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    resource.setrlimit(resource.RLIMIT_FSIZE, (_OUTPUT_LIMIT, _OUTPUT_LIMIT))
+    resource.setrlimit(resource.RLIMIT_NOFILE, (1024, 1024))
+
+
+def child_environment(workdir: str) -> dict[str, str]:
+    """A minimal environment: no grader secrets, seeds or paths; one thread per BLAS by default."""
+    return {
+        "PATH": "/usr/local/bin:/usr/bin:/bin",
+        "HOME": workdir,
+        "TMPDIR": workdir,
+        "LANG": "C.UTF-8",
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "PYTHONHASHSEED": "0",
+        "OMP_NUM_THREADS": os.environ.get("AUTOGRADER_CHILD_THREADS", "1"),
+        "MKL_NUM_THREADS": os.environ.get("AUTOGRADER_CHILD_THREADS", "1"),
+        "OPENBLAS_NUM_THREADS": os.environ.get("AUTOGRADER_CHILD_THREADS", "1"),
+    }
+
+
+class SandboxedProcess:
+    """One child process serving one submission directory. Restarts itself after a crash."""
+
+    def __init__(self, submission_dir: Path):
+        self.submission_dir = Path(submission_dir).resolve()
+        self._proc: subprocess.Popen | None = None
+        self._sock: socket.socket | None = None
+        self._ids = itertools.count(1)
+        self._output = tempfile.TemporaryFile()
+        self.starts = 0
+
+    # ------------------------------------------------------------------ lifecycle
+
+    def _start(self) -> None:
+        parent_end, child_end = socket.socketpair()
+        try:
+            self._proc = subprocess.Popen(
+                [sys.executable, "-I", "-c", _BOOT, str(child_end.fileno()), str(self.submission_dir)],
+                pass_fds=(child_end.fileno(),),
+                close_fds=True,
+                cwd=self.submission_dir,
+                env=child_environment(str(self.submission_dir)),
+                stdin=subprocess.DEVNULL,
+                stdout=self._output,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,  # its own process group, killed as a whole
+                preexec_fn=_child_limits,
+            )
+        finally:
+            child_end.close()
+        self._sock = parent_end
+        self.starts += 1
+        # The interpreter's own start-up is not the student's time: wait for a first answer.
+        self._request({"op": "ping"}, [], _START_TIMEOUT, what="starting the sandbox")
+
+    def close(self) -> None:
+        """Kill the child's whole process group and release the channel."""
+        if self._proc is not None:
+            try:
+                os.killpg(self._proc.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+            self._proc.wait()
+            self._proc = None
+        if self._sock is not None:
+            self._sock.close()
+            self._sock = None
+
+    def __enter__(self) -> SandboxedProcess:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+        self._output.close()
+
+    def output_tail(self, limit: int = _OUTPUT_TAIL) -> str:
+        """The last ``limit`` characters the student's code printed (stdout and stderr)."""
+        self._output.flush()
+        size = self._output.seek(0, os.SEEK_END)
+        self._output.seek(max(0, size - limit))
+        return self._output.read().decode("utf-8", "replace")
+
+    # ------------------------------------------------------------------ calls
+
+    def get(self, module: str, name: str, *, timeout: float) -> tuple[bool, object]:
+        """Read ``module.name``: ``(True, None)`` for a callable, ``(False, value)`` otherwise."""
+        reply, blobs = self._request({"op": "get", "module": module, "name": name}, [], timeout,
+                                     what=f"importing {module}.py")
+        if reply.get("callable") is True:
+            return True, None
+        return False, self._decode(reply, blobs)
+
+    def call(self, module: str, name: str, args: tuple, kwargs: dict, *, timeout: float):
+        """Call ``module.name(*args, **kwargs)`` in the child and return the decoded value."""
+        blobs: list[bytes] = []
+        try:
+            request = {"op": "call", "module": module, "name": name,
+                       "args": encode(list(args), blobs), "kwargs": encode(dict(kwargs), blobs)}
+        except EncodeError as exc:
+            raise TypeError(f"check passes an argument that cannot be sent: {exc}") from None
+        reply, reply_blobs = self._request(request, blobs, timeout, what=f"{name}(...)")
+        return self._decode(reply, reply_blobs)
+
+    def _request(self, request: dict, blobs: list[bytes], timeout: float, what: str):
+        if self._proc is None:
+            self._start()
+        request_id = next(self._ids)
+        deadline = time.monotonic() + timeout
+        try:
+            send_message(self._sock, dict(request, id=request_id), blobs)
+            reply, reply_blobs = recv_message(self._sock, deadline)
+        except TimeoutError:
+            self.close()
+            raise errors.StudentTimeout(
+                f"{what} did not finish within {timeout:g} s (look for an infinite loop or an "
+                f"algorithm of the wrong complexity)") from None
+        except (EOFError, OSError, WireError) as exc:
+            code = self._exit_code()
+            self.close()
+            if isinstance(exc, WireError):
+                raise errors.StudentCrashed(f"the submission broke the grader's channel during "
+                                            f"{what}: {exc}") from None
+            raise errors.StudentCrashed(
+                f"the submission's process ended during {what} ({_describe_exit(code)}); "
+                f"do not call exit()/os._exit() and avoid crashing the interpreter") from None
+        if reply.get("id") != request_id:
+            self.close()
+            raise errors.StudentCrashed(f"the submission sent an unexpected reply during {what}")
+        if reply.get("ok") is not True:
+            raise _error_from_reply(reply.get("error"), what)
+        return reply, reply_blobs
+
+    @staticmethod
+    def _decode(reply: dict, blobs: list[bytes]):
+        try:
+            return decode(reply.get("value"), blobs)
+        except WireError as exc:
+            raise errors.BadValue(f"the submission returned malformed data: {exc}") from None
+
+    def _exit_code(self) -> int | None:
+        try:
+            return self._proc.wait(timeout=1.0) if self._proc else None
+        except subprocess.TimeoutExpired:
+            return None
+
+
+def _describe_exit(code: int | None) -> str:
+    if code is None:
+        return "it stopped answering"
+    if code < 0:
+        try:
+            return f"killed by {signal.Signals(-code).name}"
+        except ValueError:
+            return f"killed by signal {-code}"
+    return f"exit code {code}"
+
+
+def _error_from_reply(error, what: str) -> errors.StudentError:
+    if type(error) is not dict:
+        return errors.StudentCrashed(f"the submission sent a malformed error during {what}")
+    kind = error.get("kind")
+    message = str(error.get("message", ""))
+    detail = str(error.get("traceback", ""))
+    if kind == "missing":
+        return errors.MissingName(message)
+    if kind == "bad_value":
+        return errors.BadValue(f"{message}; return plain data (int, float, str, list, tuple, dict, "
+                               f"numpy array, torch tensor, sympy expression)")
+    type_name = str(error.get("type", "Exception"))
+    where = str(error.get("where", ""))
+    located = f" ({where})" if where else ""
+    if kind == "import":
+        return errors.ImportFailed(f"the module could not be imported: {type_name}: {message}"
+                                   f"{located}", detail=detail)
+    if kind == "exception":
+        names = error.get("types")
+        names = [str(n) for n in names] if type(names) is list else []
+        return errors.StudentException(f"{what} raised {type_name}: {message}{located}",
+                                       type_names=names, detail=detail, where=where)
+    return errors.StudentCrashed(f"the submission broke the grader's protocol during {what}: "
+                                 f"{message}")

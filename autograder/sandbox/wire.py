@@ -1,0 +1,240 @@
+"""The data-only wire between the trusted parent and the sandboxed child: framing and a value codec.
+
+Owns what may cross the process boundary (plain data, numpy arrays as ``.npy``, torch tensors as
+arrays, sympy expressions as trees) and how it is validated on arrival. Never pickle, never eval.
+This module is imported by the child too, so it needs only the standard library and numpy; torch and
+sympy are imported only when a value of theirs crosses.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+import socket
+import struct
+import time
+
+import numpy as np
+
+MAX_FRAME_BYTES = 1 << 30  # one frame (a header or one array) is at most 1 GiB
+MAX_BLOBS = 10_000
+MAX_DEPTH = 64
+ARRAY_KINDS = frozenset("biufc")  # bool, int, uint, float, complex: nothing that can hold objects
+
+_LENGTH = struct.Struct("!Q")
+
+
+class WireError(Exception):
+    """The other side sent something that is not a well-formed message of this protocol."""
+
+
+class EncodeError(Exception):
+    """A value cannot be sent: its type is not plain data."""
+
+
+# ---------------------------------------------------------------- framing
+
+
+def send_message(sock: socket.socket, header: dict, blobs: list[bytes] = ()) -> None:
+    """Send one message: a JSON header frame followed by ``len(blobs)`` binary frames."""
+    header = dict(header, blobs=len(blobs))
+    payload = json.dumps(header, allow_nan=False).encode()
+    sock.sendall(_LENGTH.pack(len(payload)) + payload)
+    for blob in blobs:
+        sock.sendall(_LENGTH.pack(len(blob)))
+        sock.sendall(blob)
+
+
+def recv_message(sock: socket.socket, deadline: float | None = None) -> tuple[dict, list[bytes]]:
+    """Receive one message; raise ``EOFError`` at end of stream, ``WireError`` on a malformed one,
+    ``TimeoutError`` when ``deadline`` (a ``time.monotonic()`` value) passes first."""
+    try:
+        header = json.loads(_recv_frame(sock, deadline))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise WireError(f"header is not JSON: {exc}") from None
+    if not isinstance(header, dict):
+        raise WireError("header is not an object")
+    count = header.get("blobs", 0)
+    if type(count) is not int or not 0 <= count <= MAX_BLOBS:
+        raise WireError("bad blob count")
+    return header, [_recv_frame(sock, deadline) for _ in range(count)]
+
+
+def _recv_frame(sock: socket.socket, deadline: float | None) -> bytes:
+    (length,) = _LENGTH.unpack(_recv_exactly(sock, _LENGTH.size, deadline))
+    if length > MAX_FRAME_BYTES:
+        raise WireError(f"frame of {length} bytes exceeds the limit of {MAX_FRAME_BYTES}")
+    return _recv_exactly(sock, length, deadline)
+
+
+def _recv_exactly(sock: socket.socket, n: int, deadline: float | None) -> bytes:
+    buf = bytearray(n)
+    view = memoryview(buf)
+    got = 0
+    while got < n:
+        if deadline is not None:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise TimeoutError("no answer before the deadline")
+            sock.settimeout(remaining)
+        try:
+            k = sock.recv_into(view[got:], n - got)
+        except TimeoutError:
+            raise TimeoutError("no answer before the deadline") from None
+        if k == 0:
+            raise EOFError("the other side closed the channel")
+        got += k
+    return bytes(buf)
+
+
+# ---------------------------------------------------------------- values
+
+
+def encode(value, blobs: list[bytes], depth: int = 0):
+    """Turn ``value`` into JSON-able data, appending array bytes to ``blobs``.
+
+    Only exact built-in types are accepted (no subclasses: a ``bool`` subclass with a lying
+    ``__eq__`` is refused, not converted). numpy scalars become Python numbers.
+    """
+    if depth > MAX_DEPTH:
+        raise EncodeError("value is nested too deeply")
+    t = type(value)
+    if value is None or t is bool or t is str:
+        return value
+    if t is int:
+        return value if abs(value) < 2**53 else {"$": "int", "v": str(value)}
+    if t is float:
+        return value if math.isfinite(value) else {"$": "float", "v": repr(value)}
+    if t is complex:
+        return {"$": "complex", "re": encode(value.real, blobs), "im": encode(value.imag, blobs)}
+    if t is list:
+        return [encode(v, blobs, depth + 1) for v in value]
+    if t is tuple:
+        return {"$": "tuple", "v": [encode(v, blobs, depth + 1) for v in value]}
+    if t is dict:
+        if not all(type(k) is str for k in value):
+            raise EncodeError("dictionary keys must be strings")
+        return {"$": "dict", "v": {k: encode(v, blobs, depth + 1) for k, v in value.items()}}
+    if t is np.ndarray:
+        return {"$": "ndarray", "blob": _add_array(value, blobs)}
+    if isinstance(value, np.generic) and t.__module__ == "numpy":
+        if value.dtype.kind not in ARRAY_KINDS:
+            raise EncodeError(f"numpy scalar of dtype {value.dtype} is not a number")
+        return encode(value.item(), blobs, depth)
+    if t.__module__ == "torch" and t.__name__ in ("Tensor", "Parameter"):
+        return _encode_tensor(value, blobs)
+    if t.__module__.startswith("sympy.") or t.__module__ == "sympy":
+        from autograder.sandbox import sympy_tree
+
+        return {"$": "sympy", "tree": sympy_tree.to_tree(value)}
+    raise EncodeError(f"values of type {t.__module__}.{t.__qualname__} cannot be sent")
+
+
+def decode(data, blobs: list[bytes], depth: int = 0):
+    """Inverse of ``encode``; validates everything (dtypes, sizes, shapes) before building values."""
+    if depth > MAX_DEPTH:
+        raise WireError("value is nested too deeply")
+    t = type(data)
+    if data is None or t in (bool, int, float, str):
+        return data
+    if t is list:
+        return [decode(v, blobs, depth + 1) for v in data]
+    if t is not dict:
+        raise WireError(f"unexpected JSON value of type {t.__name__}")
+    tag = data.get("$")
+    if tag == "int":
+        return int(_expect(data, "v", str))
+    if tag == "float":
+        text = _expect(data, "v", str)
+        if text not in ("nan", "inf", "-inf"):
+            raise WireError("bad float")
+        return float(text)
+    if tag == "complex":
+        return complex(decode(data.get("re"), blobs), decode(data.get("im"), blobs))
+    if tag == "tuple":
+        return tuple(decode(v, blobs, depth + 1) for v in _expect(data, "v", list))
+    if tag == "dict":
+        return {k: decode(v, blobs, depth + 1) for k, v in _expect(data, "v", dict).items()}
+    if tag == "ndarray":
+        return _read_array(blobs, data.get("blob"))
+    if tag == "tensor":
+        return _decode_tensor(data, blobs)
+    if tag == "sympy":
+        from autograder.sandbox import sympy_tree
+
+        return sympy_tree.from_tree(data.get("tree"))
+    raise WireError(f"unknown tag {tag!r}")
+
+
+def _expect(data: dict, key: str, kind: type):
+    value = data.get(key)
+    if type(value) is not kind:
+        raise WireError(f"field {key!r} should be {kind.__name__}")
+    return value
+
+
+def _add_array(array: np.ndarray, blobs: list[bytes]) -> int:
+    if array.dtype.kind not in ARRAY_KINDS or array.dtype.fields is not None:
+        raise EncodeError(f"arrays of dtype {array.dtype} cannot be sent; use a numeric dtype")
+    out = io.BytesIO()
+    np.lib.format.write_array(out, np.ascontiguousarray(array), allow_pickle=False)
+    blobs.append(out.getvalue())
+    return len(blobs) - 1
+
+
+def _read_array(blobs: list[bytes], index) -> np.ndarray:
+    if type(index) is not int or not 0 <= index < len(blobs):
+        raise WireError("bad array reference")
+    stream = io.BytesIO(blobs[index])
+    try:
+        version = np.lib.format.read_magic(stream)
+        read_header = {(1, 0): np.lib.format.read_array_header_1_0,
+                       (2, 0): np.lib.format.read_array_header_2_0}.get(version)
+        if read_header is None:
+            raise ValueError(f"unsupported .npy version {version}")
+        shape, _fortran, dtype = read_header(stream)
+    except ValueError as exc:
+        raise WireError(f"bad .npy header: {exc}") from None
+    if dtype.kind not in ARRAY_KINDS or dtype.fields is not None or dtype.hasobject:
+        raise WireError(f"array dtype {dtype} is not numeric")
+    expected = math.prod(shape) * dtype.itemsize
+    if len(blobs[index]) - stream.tell() != expected:
+        raise WireError("array size does not match its header")
+    stream.seek(0)
+    array = np.load(stream, allow_pickle=False)
+    return np.array(array)  # own, writeable, exact ndarray
+
+
+def _encode_tensor(tensor, blobs: list[bytes]) -> dict:
+    import torch
+
+    t = tensor.detach()
+    dtype = str(t.dtype).removeprefix("torch.")
+    if t.dtype == torch.bfloat16:
+        t = t.float()
+    array = t.cpu().resolve_conj().resolve_neg().numpy()
+    return {
+        "$": "tensor",
+        "blob": _add_array(array, blobs),
+        "dtype": dtype,
+        "device": str(tensor.device),
+        "requires_grad": bool(tensor.requires_grad),
+    }
+
+
+def _decode_tensor(data: dict, blobs: list[bytes]):
+    import torch
+
+    array = _read_array(blobs, data.get("blob"))
+    dtype = getattr(torch, _expect(data, "dtype", str), None)
+    if not isinstance(dtype, torch.dtype):
+        raise WireError("bad tensor dtype")
+    device = _expect(data, "device", str)
+    try:
+        tensor = torch.from_numpy(array).to(dtype=dtype, device=device)
+    except (RuntimeError, TypeError) as exc:
+        raise WireError(f"cannot build tensor: {exc}") from None
+    if data.get("requires_grad") is True and tensor.is_floating_point():
+        tensor.requires_grad_(True)
+    return tensor

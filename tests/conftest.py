@@ -1,0 +1,52 @@
+"""Shared helpers for the engine's tests: the toy course, and submissions written on the fly."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from autograder.grading.grade import grade_submission
+from autograder.problemset import ProblemSet, load_problem_set
+
+REPO = Path(__file__).resolve().parent.parent
+TOY_COURSE = Path(__file__).resolve().parent / "data" / "course"
+
+
+@pytest.fixture(scope="session")
+def toy() -> ProblemSet:
+    return load_problem_set(TOY_COURSE / "solutions" / "toy")
+
+
+@pytest.fixture
+def toy_submission(tmp_path):
+    """Write a toy submission: the reference files, with some replaced or removed."""
+
+    def make(replace: dict[str, str | None] | None = None) -> Path:
+        folder = tmp_path / "submission"
+        folder.mkdir()
+        for name in ("arith.py", "arrays.py"):
+            shutil.copyfile(TOY_COURSE / "solutions" / "toy" / name, folder / name)
+        for name, text in (replace or {}).items():
+            if text is None:
+                (folder / name).unlink()
+            else:
+                (folder / name).write_text(text)
+        return folder
+
+    return make
+
+
+@pytest.fixture
+def grade_toy(toy, toy_submission):
+    """Grade a toy submission made from the reference with some files replaced."""
+
+    def grade(replace: dict[str, str | None] | None = None, **kwargs):
+        return grade_submission(toy, toy_submission(replace), **kwargs)
+
+    return grade
+
+
+def by_name(result) -> dict:
+    return {t.nodeid.rsplit("::", 1)[-1]: t for t in result.tests}

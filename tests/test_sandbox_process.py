@@ -1,0 +1,132 @@
+"""The parent's handle on the child: calls, errors, deadlines, crashes and a clean environment."""
+
+import os
+import time
+
+import numpy as np
+import pytest
+
+from autograder.sandbox import errors
+from autograder.sandbox.process import SandboxedProcess
+
+MODULE = '''
+import os, subprocess, sys, time
+import numpy as np
+
+CONSTANT = (1, 2.5, "three")
+
+def echo(*args, **kwargs):
+    return [list(args), kwargs]
+
+def scale(x, by=2.0):
+    return x * by
+
+def fails():
+    raise KeyError("secret detail")
+
+def spin():
+    while True:
+        pass
+
+def spawn_and_spin():
+    subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"])
+    while True:
+        pass
+
+def leave():
+    os._exit(0)
+
+def exit_cleanly():
+    sys.exit(0)
+
+def environment():
+    return dict(os.environ)
+
+class Opaque:
+    pass
+
+def opaque():
+    return Opaque()
+'''
+
+
+@pytest.fixture
+def child(tmp_path):
+    (tmp_path / "mod.py").write_text(MODULE)
+    with SandboxedProcess(tmp_path) as process:
+        yield process
+
+
+def test_reads_constants_and_reports_functions_as_callable(child):
+    assert child.get("mod", "CONSTANT", timeout=5) == (False, (1, 2.5, "three"))
+    assert child.get("mod", "echo", timeout=5) == (True, None)
+
+
+def test_calls_with_positional_and_keyword_arguments(child):
+    assert child.call("mod", "echo", (1, (2,)), {"k": [3]}, timeout=5) == [[1, (2,)], {"k": [3]}]
+    result = child.call("mod", "scale", (np.arange(3.0),), {"by": 3.0}, timeout=5)
+    assert np.array_equal(result, [0.0, 3.0, 6.0])
+
+
+def test_an_exception_comes_back_with_its_type_and_the_students_frame(child):
+    with pytest.raises(errors.StudentException) as info:
+        child.call("mod", "fails", (), {}, timeout=5)
+    assert info.value.is_instance_of(KeyError) and info.value.is_instance_of(LookupError)
+    assert "mod.py" in info.value.where and "secret detail" in info.value.message
+
+
+def test_a_missing_function_is_reported_by_name(child):
+    with pytest.raises(errors.MissingName, match="does not define nothing_here"):
+        child.call("mod", "nothing_here", (), {}, timeout=5)
+    with pytest.raises(errors.MissingName, match="absent.py is not in the submission"):
+        child.call("absent", "f", (), {}, timeout=5)
+
+
+def test_an_endless_call_times_out_and_its_process_group_is_killed(child):
+    start = time.monotonic()
+    with pytest.raises(errors.StudentTimeout, match="within 0.5 s"):
+        child.call("mod", "spawn_and_spin", (), {}, timeout=0.5)
+    assert time.monotonic() - start < 5
+    assert child._proc is None  # the child is gone; the next call starts a fresh one
+    assert child.call("mod", "echo", (1,), {}, timeout=5) == [[1], {}]
+    assert child.starts == 2
+
+
+def test_the_grandchild_dies_with_the_timed_out_child(tmp_path):
+    (tmp_path / "mod.py").write_text(
+        "import subprocess, sys\n"
+        f"def run():\n    p = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(600)'])\n"
+        f"    open({str(tmp_path / 'pid')!r}, 'w').write(str(p.pid))\n    while True: pass\n")
+    with SandboxedProcess(tmp_path) as process, pytest.raises(errors.StudentTimeout):
+        process.call("mod", "run", (), {}, timeout=1.0)
+    grandchild = int((tmp_path / "pid").read_text())
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        try:
+            os.kill(grandchild, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.05)
+    else:
+        pytest.fail("the grandchild survived its process group being killed")
+
+
+@pytest.mark.parametrize("function", ["leave", "exit_cleanly"])
+def test_leaving_the_interpreter_is_a_crash_not_a_success(child, function):
+    with pytest.raises(errors.StudentError) as info:
+        child.call("mod", function, (), {}, timeout=5)
+    assert isinstance(info.value, errors.StudentCrashed | errors.StudentException)
+    assert child.call("mod", "echo", (), {}, timeout=5) == [[], {}]  # and the next call works
+
+
+def test_an_object_that_is_not_data_is_refused(child):
+    with pytest.raises(errors.BadValue, match="cannot be sent"):
+        child.call("mod", "opaque", (), {}, timeout=5)
+
+
+def test_the_child_environment_holds_no_grader_secrets(child, monkeypatch):
+    monkeypatch.setenv("AUTOGRADER_SECRET", "do-not-leak")
+    child.close()  # restart with the secret set in the parent
+    env = child.call("mod", "environment", (), {}, timeout=5)
+    assert "AUTOGRADER_SECRET" not in env
+    assert not any("do-not-leak" in v for v in env.values())

@@ -1,0 +1,125 @@
+"""The wire carries plain data only, and refuses everything else on both sides."""
+
+import io
+import socket
+
+import numpy as np
+import pytest
+import sympy
+import torch
+
+from autograder.sandbox import sympy_tree
+from autograder.sandbox.wire import (
+    EncodeError,
+    WireError,
+    decode,
+    encode,
+    recv_message,
+    send_message,
+)
+
+
+def roundtrip(value):
+    blobs: list[bytes] = []
+    return decode(encode(value, blobs), blobs)
+
+
+@pytest.mark.parametrize("value", [
+    None, True, 0, -7, 2**80, 1.5, float("inf"), "text", [1, [2, 3]], (1, (2, 3)), {"a": (1, 2)},
+    complex(1, -2),
+])
+def test_plain_values_roundtrip_with_their_exact_types(value):
+    back = roundtrip(value)
+    assert back == value and type(back) is type(value)
+
+
+def test_nan_roundtrips():
+    assert np.isnan(roundtrip(float("nan")))
+
+
+@pytest.mark.parametrize("dtype", ["bool", "int8", "int64", "uint16", "float32", "float64",
+                                   "complex128"])
+def test_arrays_roundtrip_with_dtype_and_shape(dtype):
+    array = (np.arange(12).reshape(3, 4) % 3).astype(dtype)
+    back = roundtrip(array)
+    assert type(back) is np.ndarray and back.dtype == array.dtype and np.array_equal(back, array)
+
+
+def test_numpy_scalars_become_python_numbers():
+    assert type(roundtrip(np.int64(3))) is int
+    assert type(roundtrip(np.float32(0.5))) is float
+
+
+def test_tensors_roundtrip_with_dtype():
+    for dtype in (torch.float32, torch.float64, torch.bfloat16, torch.int64):
+        tensor = torch.arange(6, dtype=dtype).reshape(2, 3)
+        back = roundtrip(tensor)
+        assert type(back) is torch.Tensor and back.dtype == dtype and torch.equal(back, tensor)
+
+
+class LyingInt(int):
+    def __eq__(self, other):
+        return True
+
+
+class LyingArray(np.ndarray):
+    pass
+
+
+@pytest.mark.parametrize("value", [
+    LyingInt(3), np.arange(3).view(LyingArray), object(), np.array([object()]),
+    {1: "non-string key"}, lambda: 0,
+])
+def test_refuses_what_is_not_exact_plain_data(value):
+    with pytest.raises(EncodeError):
+        encode(value, [])
+
+
+def test_refuses_object_arrays_on_arrival():
+    buffer = io.BytesIO()
+    np.save(buffer, np.array([1, "x"], dtype=object), allow_pickle=True)
+    with pytest.raises(WireError):
+        decode({"$": "ndarray", "blob": 0}, [buffer.getvalue()])
+
+
+def test_refuses_an_array_whose_size_lies():
+    blobs: list[bytes] = []
+    data = encode(np.arange(10.0), blobs)
+    with pytest.raises(WireError):
+        decode(data, [blobs[0][:-8]])
+
+
+def test_refuses_unknown_tags():
+    with pytest.raises(WireError):
+        decode({"$": "pickle", "v": "gASV"}, [])
+
+
+def test_messages_cross_a_socket_with_their_arrays():
+    a, b = socket.socketpair()
+    blobs: list[bytes] = []
+    send_message(a, {"value": encode(np.eye(3), blobs)}, blobs)
+    header, got = recv_message(b)
+    assert np.array_equal(decode(header["value"], got), np.eye(3))
+
+
+def test_receiving_stops_at_the_deadline():
+    import time
+
+    a, b = socket.socketpair()
+    with pytest.raises(TimeoutError):
+        recv_message(b, deadline=time.monotonic() + 0.05)
+
+
+def test_sympy_expressions_roundtrip_through_trees():
+    n, k = sympy.Symbol("n"), sympy.Symbol("k", positive=True, integer=True)
+    for expr in (n, 1 / sympy.Integer(3) ** k, sympy.Rational(1, 3), sympy.Float("0.707"),
+                 sympy.trace(sympy.Identity(n)), sympy.factorial(k) ** -1, sympy.oo):
+        back = roundtrip(expr)
+        assert back == expr
+
+
+def test_sympy_trees_may_name_only_allowed_classes():
+    with pytest.raises(WireError):
+        sympy_tree.from_tree(["Function", ["Symbol", "os", []]])
+    with pytest.raises(WireError):
+        sympy_tree.from_tree(["Symbol", "x", ["__import__"]])
