@@ -12,6 +12,7 @@ from pathlib import Path
 
 MANIFEST = "problemset.toml"
 RELEASED_CHECKS = "tests"  # where public checks live in the released student folder
+DRIVERS = "drivers"  # per problem set: harnesses that exercise stateful student objects
 
 
 class ProblemSetError(Exception):
@@ -58,6 +59,11 @@ class ProblemSet:
     @property
     def public_checks_dir(self) -> Path:
         return self.root / (RELEASED_CHECKS if self.released else self.public_checks)
+
+    @property
+    def drivers_dir(self) -> Path:
+        """Trusted harness code run next to the student's code; released, as it holds no secrets."""
+        return self.root / DRIVERS
 
     @property
     def hidden_checks_dir(self) -> Path | None:

@@ -130,3 +130,29 @@ def test_the_child_environment_holds_no_grader_secrets(child, monkeypatch):
     env = child.call("mod", "environment", (), {}, timeout=5)
     assert "AUTOGRADER_SECRET" not in env
     assert not any("do-not-leak" in v for v in env.values())
+
+
+DRIVER = '''
+import mod
+
+def make_and_use(values):
+    """Build a student object here and return only data about it."""
+    box = mod.Box()
+    for v in values:
+        box.add(v)
+    return {"total": box.total, "count": len(box.items)}
+'''
+
+
+def test_a_driver_exercises_a_stateful_student_object_and_returns_data(tmp_path):
+    (tmp_path / "mod.py").write_text(
+        "class Box:\n    def __init__(self):\n        self.items = []\n        self.total = 0\n"
+        "    def add(self, v):\n        self.items.append(v)\n        self.total += v\n")
+    with SandboxedProcess(tmp_path) as process:
+        assert process.drive("box", DRIVER, "make_and_use", ([1, 2, 3],), {}, timeout=5) == {
+            "total": 6, "count": 3}
+
+
+def test_a_driver_reports_a_missing_student_module_by_name(tmp_path):
+    with SandboxedProcess(tmp_path) as process, pytest.raises(errors.MissingName, match="mod.py"):
+        process.drive("box", DRIVER, "make_and_use", ([1],), {}, timeout=5)

@@ -84,7 +84,7 @@ def student(request: pytest.FixtureRequest, _autograder_sandboxes) -> StudentSub
         sandbox = _autograder_sandboxes[ctx.submission_dir] = SandboxedProcess(ctx.submission_dir)
     marker = request.node.get_closest_marker("call_timeout")
     timeout = float(marker.args[0]) if marker else ctx.pset.call_timeout
-    return StudentSubmission(sandbox, timeout)
+    return StudentSubmission(sandbox, timeout, ctx.pset.drivers_dir)
 
 
 class _References:

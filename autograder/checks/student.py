@@ -5,15 +5,26 @@ Attribute access and calls become requests to the child process; results come ba
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from autograder.sandbox.process import SandboxedProcess
 
 
 class StudentSubmission:
-    """``student.matrix_chain`` is the student's module ``matrix_chain.py``."""
+    """``student.matrix_chain`` is the student's module ``matrix_chain.py``;
+    ``student.driver("lora").train(...)`` runs a function of ``drivers/lora.py`` in the sandbox."""
 
-    def __init__(self, process: SandboxedProcess, timeout: float):
+    def __init__(self, process: SandboxedProcess, timeout: float, drivers_dir: Path | None = None):
         self._process = process
         self._timeout = timeout
+        self._drivers_dir = drivers_dir
+
+    def driver(self, name: str) -> StudentDriver:
+        """A trusted harness that exercises stateful student objects in the child (see docs)."""
+        path = (self._drivers_dir or Path("/nonexistent")) / f"{name}.py"
+        if not path.is_file():
+            raise FileNotFoundError(f"no driver {path}")
+        return StudentDriver(self._process, name, path.read_text(), self._timeout)
 
     def __getattr__(self, module: str) -> StudentModule:
         if module.startswith("_"):
@@ -24,6 +35,27 @@ class StudentSubmission:
     def output(self) -> str:
         """What the student's code has printed so far (tail)."""
         return self._process.output_tail()
+
+
+class StudentDriver:
+    """``driver.function(*args)`` runs that driver function next to the student's code."""
+
+    def __init__(self, process: SandboxedProcess, name: str, source: str, timeout: float):
+        self._process = process
+        self._name = name
+        self._source = source
+        self._timeout = timeout
+
+    def __getattr__(self, function: str):
+        if function.startswith("_"):
+            raise AttributeError(function)
+
+        def call(*args, **kwargs):
+            return self._process.drive(self._name, self._source, function, args, kwargs,
+                                       timeout=self._timeout)
+
+        call.__name__ = function
+        return call
 
 
 class StudentModule:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import jinja2
 
-from autograder.problemset import MANIFEST, RELEASED_CHECKS, ProblemSet
+from autograder.problemset import DRIVERS, MANIFEST, RELEASED_CHECKS, ProblemSet
 from autograder.release.solution_markers import strip_solutions
 
 Files = dict[str, bytes]
@@ -40,9 +40,19 @@ def given_files(pset: ProblemSet) -> Files:
 
 def public_checks(pset: ProblemSet) -> Files:
     """The public checks, as ``tests/`` so that plain pytest finds them."""
-    source = pset.root / pset.public_checks
+    return _copy_folder(pset.root / pset.public_checks, RELEASED_CHECKS)
+
+
+def drivers(pset: ProblemSet) -> Files:
+    """The drivers public checks use (harness code only; hidden inputs are arguments, not code)."""
+    return _copy_folder(pset.drivers_dir, DRIVERS)
+
+
+def _copy_folder(source: Path, prefix: str) -> Files:
+    if not source.is_dir():
+        return {}
     return {
-        f"{RELEASED_CHECKS}/{path.relative_to(source).as_posix()}": path.read_bytes()
+        f"{prefix}/{path.relative_to(source).as_posix()}": path.read_bytes()
         for path in sorted(source.rglob("*"))
         if path.is_file() and not _SKIP & set(path.relative_to(source).parts)
     }
@@ -93,8 +103,8 @@ def conftest(pset: ProblemSet) -> Files:
     return {"conftest.py": text.encode()}
 
 
-STEPS: tuple[Step, ...] = (stub_modules, given_files, public_checks, statement, released_manifest,
-                           conftest)
+STEPS: tuple[Step, ...] = (stub_modules, given_files, public_checks, drivers, statement,
+                           released_manifest, conftest)
 
 
 def render_release(pset: ProblemSet) -> Files:

@@ -12,6 +12,7 @@ import os
 import socket
 import sys
 import traceback
+import types
 
 from autograder.sandbox.wire import (
     EncodeError,
@@ -27,6 +28,7 @@ _MAX_TEXT = 4000
 
 def serve(fd: int, submission_dir: str) -> None:
     sock = socket.socket(fileno=fd)
+    drivers: dict[str, tuple[str, types.ModuleType]] = {}
     os.chdir(submission_dir)
     sys.path.insert(0, submission_dir)
     sys.argv = ["submission"]
@@ -38,7 +40,10 @@ def serve(fd: int, submission_dir: str) -> None:
             return
         reply_blobs: list[bytes] = []
         try:
-            reply = _handle(request, blobs, reply_blobs, failed_imports, submission_dir)
+            if request.get("op") == "driver":
+                reply = _drive(request, blobs, reply_blobs, drivers, submission_dir)
+            else:
+                reply = _handle(request, blobs, reply_blobs, failed_imports, submission_dir)
         except WireError as exc:
             reply = {"ok": False, "error": {"kind": "protocol", "message": str(exc)}}
         reply["id"] = request.get("id")
@@ -81,6 +86,31 @@ def _handle(request, blobs, reply_blobs, failed_imports, submission_dir) -> dict
             return {"ok": False, "error": _describe(exc, submission_dir, kind="exception")}
         return _reply_value(value, reply_blobs, f"{name}(...)")
     raise WireError(f"unknown operation {op!r}")
+
+
+def _drive(request, blobs, reply_blobs, drivers, submission_dir) -> dict:
+    """Run a function of a driver: trusted harness code, sent as source by the parent, that
+    exercises stateful student objects (a module, an optimizer) here and returns plain data."""
+    driver, name, source = request.get("driver"), request.get("name"), request.get("source")
+    if not all(type(v) is str for v in (driver, name, source)):
+        raise WireError("a driver request needs a driver, a name and a source")
+    args = decode(request.get("args", []), blobs)
+    kwargs = decode(request.get("kwargs", {"$": "dict", "v": {}}), blobs)
+    if type(args) is not list or type(kwargs) is not dict:
+        raise WireError("bad arguments")
+    try:
+        cached = drivers.get(driver)
+        if cached is None or cached[0] != source:
+            module = types.ModuleType(f"autograder_driver_{driver}")
+            exec(compile(source, f"<driver {driver}>", "exec"), module.__dict__)  # noqa: S102
+            drivers[driver] = cached = (source, module)
+        value = getattr(cached[1], name)(*args, **kwargs)
+    except ModuleNotFoundError as exc:
+        return {"ok": False, "error": {"kind": "missing",
+                                       "message": f"{exc.name}.py is not in the submission"}}
+    except BaseException as exc:  # noqa: BLE001 - the student's code under the driver may raise anything
+        return {"ok": False, "error": _describe(exc, submission_dir, kind="exception")}
+    return _reply_value(value, reply_blobs, f"{name}(...)")
 
 
 def _reply_value(value, reply_blobs, what) -> dict:

@@ -139,6 +139,18 @@ class SandboxedProcess:
         reply, reply_blobs = self._request(request, blobs, timeout, what=f"{name}(...)")
         return self._decode(reply, reply_blobs)
 
+    def drive(self, driver: str, source: str, name: str, args: tuple, kwargs: dict, *,
+              timeout: float):
+        """Run function ``name`` of the driver ``driver`` (its Python ``source``) in the child."""
+        blobs: list[bytes] = []
+        try:
+            request = {"op": "driver", "driver": driver, "source": source, "name": name,
+                       "args": encode(list(args), blobs), "kwargs": encode(dict(kwargs), blobs)}
+        except EncodeError as exc:
+            raise TypeError(f"check passes an argument that cannot be sent: {exc}") from None
+        reply, reply_blobs = self._request(request, blobs, timeout, what=f"{name}(...)")
+        return self._decode(reply, reply_blobs)
+
     def _request(self, request: dict, blobs: list[bytes], timeout: float, what: str):
         if self._proc is None:
             self._start()

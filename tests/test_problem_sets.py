@@ -1,0 +1,82 @@
+"""Invariants for every problem set in solutions/: reference = full marks, released stubs = zero,
+assignments/ = what release writes, and each sample submission in examples/ scores what it promises.
+
+New problem sets are picked up automatically; nothing here names one.
+"""
+
+from __future__ import annotations
+
+import tomllib
+
+import pytest
+
+from autograder.grading.grade import grade_submission
+from autograder.problemset import list_problem_sets, load_problem_set
+from autograder.release.pipeline import release_drift
+
+from .conftest import REPO
+
+PSETS = list_problem_sets("solutions", REPO)
+
+
+def _examples() -> list[tuple[str, str, dict]]:
+    cases = []
+    for pset_id in PSETS:
+        expected = REPO / "examples" / pset_id / "expected.toml"
+        if expected.is_file():
+            cases += [(pset_id, name, spec) for name, spec in tomllib.loads(expected.read_text()).items()]
+    return cases
+
+
+@pytest.fixture(scope="module", params=PSETS)
+def pset(request):
+    return load_problem_set(REPO / "solutions" / request.param)
+
+
+def test_there_is_at_least_one_problem_set():
+    assert "ps1_linalg" in PSETS
+
+
+def test_the_released_tree_is_what_release_writes(pset):
+    drift = release_drift(pset, REPO / "assignments" / pset.id)
+    assert drift == [], f"run `autograder release {pset.id}` and commit assignments/: {drift}"
+
+
+@pytest.mark.slow
+def test_the_reference_solution_gets_full_marks(pset):
+    result = grade_submission(pset, pset.root)
+    failing = [(t.name, t.status, t.output) for t in result.tests if t.status != "passed"]
+    assert result.full_marks and not failing and not result.grader_errors, failing
+
+
+@pytest.mark.slow
+def test_the_released_stubs_get_zero(pset):
+    result = grade_submission(pset, REPO / "assignments" / pset.id)
+    passing = [t.name for t in result.tests if t.score > 0]
+    assert result.score == 0 and not passing and not result.grader_errors, passing
+
+
+@pytest.mark.slow
+def test_every_problem_has_public_and_hidden_checks(pset):
+    result = grade_submission(pset, pset.root)
+    for problem in pset.problems:
+        visibilities = {t.visibility for t in result.tests if t.problem == problem.id}
+        assert "visible" in visibilities and visibilities - {"visible"}, problem.id
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("pset_id, name, spec", _examples(), ids=lambda v: v if isinstance(v, str) else "")
+def test_each_sample_submission_scores_what_its_name_promises(pset_id, name, spec):
+    pset = load_problem_set(REPO / "solutions" / pset_id)
+    result = grade_submission(pset, REPO / "examples" / pset_id / name)
+    assert not result.grader_errors
+    assert result.score == pytest.approx(spec["score"]), [(t.name, t.status, t.output)
+                                                          for t in result.tests if t.status != "passed"]
+    for problem_id, score in spec.get("problems", {}).items():
+        got = next(p.score for p in result.problems if p.id == problem_id)
+        assert got == pytest.approx(score), problem_id
+    statuses = {t.status for t in result.tests}
+    assert set(spec.get("statuses", [])) <= statuses, statuses
+    outputs = "\n".join(t.output for t in result.tests)
+    for text in spec.get("messages", []):
+        assert text in outputs, f"no check output mentions {text!r}"
