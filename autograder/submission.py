@@ -50,8 +50,11 @@ def prepare_submission(source: Path, pset: ProblemSet, workdir: Path) -> Submiss
         raise SubmissionError(f"{source} does not exist")
     else:
         raise SubmissionError(f"{source} is not a folder, a .zip or a .py file")
-    return Submission(name=submission_name(source), source=source,
-                      root=_module_root(target, pset.modules))
+    root = _module_root(target, pset.modules)
+    for rel in pset.given:  # given files are the instructor's, whatever the submission holds
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(pset.root / rel, root / rel)
+    return Submission(name=submission_name(source), source=source, root=root)
 
 
 def _copy_tree(source: Path, target: Path) -> None:
