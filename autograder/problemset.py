@@ -25,6 +25,9 @@ class Problem:
     title: str
     module: str
     points: float
+    bonus: bool = False  # earns points on top of the maximum
+    banned: tuple[str, ...] = ()  # dotted names the module must not use (prefixes)
+    allowed: tuple[str, ...] = ()  # exceptions to ``banned`` (e.g. torch.optim.Optimizer)
 
 
 @dataclass(frozen=True)
@@ -43,7 +46,7 @@ class ProblemSet:
 
     @property
     def max_score(self) -> float:
-        return sum(p.points for p in self.problems)
+        return sum(p.points for p in self.problems if not p.bonus)
 
     @property
     def modules(self) -> tuple[str, ...]:
@@ -84,7 +87,9 @@ def load_problem_set(root: Path) -> ProblemSet:
     try:
         head = raw["problemset"]
         problems = tuple(
-            Problem(id=p["id"], title=p["title"], module=p["module"], points=float(p["points"]))
+            Problem(id=p["id"], title=p["title"], module=p["module"], points=float(p["points"]),
+                    bonus=bool(p.get("bonus", False)), banned=tuple(p.get("banned", ())),
+                    allowed=tuple(p.get("allowed", ())))
             for p in raw["problems"]
         )
         checks = raw.get("checks", {})

@@ -41,6 +41,7 @@ class GradingContext:
     submission_dir: Path
     secret: str = ""
     reference_root: Path | None = None  # the solutions folder; None when grading on a student machine
+    tripped: set[str] = field(default_factory=set)  # banned names the children's tripwires saw
 
 
 CONTEXT = pytest.StashKey[GradingContext]()
@@ -71,7 +72,10 @@ def _autograder_sandboxes(request: pytest.FixtureRequest):
     sandboxes: dict[Path, SandboxedProcess] = {}
     request.config.stash[_SANDBOXES] = sandboxes
     yield sandboxes
+    ctx = request.config.stash.get(CONTEXT, None)
     for sandbox in sandboxes.values():
+        if ctx is not None:
+            ctx.tripped |= sandbox.tripped
         sandbox.__exit__(None, None, None)
 
 
@@ -81,7 +85,10 @@ def student(request: pytest.FixtureRequest, _autograder_sandboxes) -> StudentSub
     ctx = _context(request)
     sandbox = _autograder_sandboxes.get(ctx.submission_dir)
     if sandbox is None:
-        sandbox = _autograder_sandboxes[ctx.submission_dir] = SandboxedProcess(ctx.submission_dir)
+        banned = tuple(dict.fromkeys(b for p in ctx.pset.problems for b in p.banned))
+        allowed = tuple(dict.fromkeys(a for p in ctx.pset.problems for a in p.allowed))
+        sandbox = _autograder_sandboxes[ctx.submission_dir] = SandboxedProcess(
+            ctx.submission_dir, banned=banned, allowed=allowed)
     marker = request.node.get_closest_marker("call_timeout")
     timeout = float(marker.args[0]) if marker else ctx.pset.call_timeout
     return StudentSubmission(sandbox, timeout, ctx.pset.drivers_dir)

@@ -16,6 +16,7 @@ import platform
 import tempfile
 import time
 from collections.abc import Callable, Iterable
+from dataclasses import asdict
 from importlib import metadata
 from pathlib import Path
 
@@ -24,6 +25,7 @@ import pytest
 import autograder
 from autograder.checks import plugin
 from autograder.checks.plugin import CheckRecorder, GradingContext
+from autograder.grading.integrity import apply_findings, runtime_findings, scan_submission
 from autograder.grading.result import Result, score_records
 from autograder.problemset import ProblemSet
 from autograder.submission import SubmissionError, prepare_submission, submission_name
@@ -49,7 +51,9 @@ def grade_submission(pset: ProblemSet, source: Path, *, public_only: bool = Fals
         recorder = CheckRecorder(context)
         paths = [pset.public_checks_dir] + ([hidden] if hidden else [])
         log = _run_pytest([p for p in paths if p.is_dir()], pset.root, recorder)
+        findings = scan_submission(pset, submission.root) + runtime_findings(pset, context.tripped)
     records = list(recorder.records.values())
+    apply_findings(records, findings)
     tests, problems = score_records(pset, records)
     grader_errors = list(recorder.collection_errors)
     grader_errors += [f"{r.nodeid}: {r.grader_error}" for r in records if r.grader_error]
@@ -61,10 +65,11 @@ def grade_submission(pset: ProblemSet, source: Path, *, public_only: bool = Fals
         source=str(Path(source)),
         status="graded",
         score=round(sum(t.score for t in tests), 6),
-        max_score=round(sum(t.max_score for t in tests), 6),
+        max_score=round(sum(p.max_score for p in problems if not pset.problem(p.id).bonus), 6),
         tests=tests,
         problems=problems,
         grader_errors=grader_errors,
+        findings=[asdict(f) | {"message": f.message} for f in findings],
         environment=environment(),
         graded_at=_now(),
         execution_time=round(time.perf_counter() - started, 3),

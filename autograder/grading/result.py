@@ -53,6 +53,7 @@ class Result:
     tests: list[CheckResult] = field(default_factory=list)
     problems: list[ProblemResult] = field(default_factory=list)
     grader_errors: list[str] = field(default_factory=list)
+    findings: list[dict] = field(default_factory=list)  # banned-API uses, per problem
     environment: dict = field(default_factory=dict)
     graded_at: str = ""
     execution_time: float = 0.0

@@ -61,11 +61,13 @@ def _copy_folder(source: Path, prefix: str) -> Files:
 def statement(pset: ProblemSet) -> Files:
     """README.md: the statement, with ``{{ points_table }}`` filled from the manifest."""
     rows = ["| problem | file | points |", "|---|---|---|"]
-    rows += [f"| {p.title} | `{p.module}.py` | {p.points:g} |" for p in pset.problems]
+    rows += [f"| {p.title} | `{p.module}.py` | {p.points:g}{' (bonus)' if p.bonus else ''} |"
+             for p in pset.problems]
     rows.append(f"| **total** | | **{pset.max_score:g}** |")
-    template = jinja2.Environment(undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
-                                  autoescape=False).from_string((pset.root / pset.statement).read_text())
-    text = template.render(points_table="\n".join(rows), pset=pset)
+    environment = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(pset.root),  # statements may {% include %} per-problem parts
+        undefined=jinja2.StrictUndefined, keep_trailing_newline=True, autoescape=False)
+    text = environment.get_template(pset.statement).render(points_table="\n".join(rows), pset=pset)
     return {"README.md": text.encode()}
 
 
@@ -87,6 +89,9 @@ def released_manifest(pset: ProblemSet) -> Files:
     for p in pset.problems:
         lines += ["", "[[problems]]", f"id = {_toml_str(p.id)}", f"title = {_toml_str(p.title)}",
                   f"module = {_toml_str(p.module)}", f"points = {p.points:g}"]
+        lines += ["bonus = true"] if p.bonus else []
+        lines += [f"banned = [{', '.join(map(_toml_str, p.banned))}]"] if p.banned else []
+        lines += [f"allowed = [{', '.join(map(_toml_str, p.allowed))}]"] if p.allowed else []
     for rel in pset.given:
         lines += ["", "[[given]]", f"path = {_toml_str(rel)}"]
     return {MANIFEST: ("\n".join(lines) + "\n").encode()}

@@ -14,6 +14,7 @@ import sys
 import traceback
 import types
 
+from autograder.sandbox import tripwire
 from autograder.sandbox.wire import (
     EncodeError,
     WireError,
@@ -40,13 +41,17 @@ def serve(fd: int, submission_dir: str) -> None:
             return
         reply_blobs: list[bytes] = []
         try:
-            if request.get("op") == "driver":
+            if request.get("op") == "arm":
+                reply = _arm(request, submission_dir)
+            elif request.get("op") == "driver":
                 reply = _drive(request, blobs, reply_blobs, drivers, submission_dir)
             else:
                 reply = _handle(request, blobs, reply_blobs, failed_imports, submission_dir)
         except WireError as exc:
             reply = {"ok": False, "error": {"kind": "protocol", "message": str(exc)}}
         reply["id"] = request.get("id")
+        if tripwire.TRIPPED:
+            reply["tripped"] = sorted(set(map(str, tripwire.TRIPPED)))[:100]
         send_message(sock, reply, reply_blobs)
 
 
@@ -86,6 +91,14 @@ def _handle(request, blobs, reply_blobs, failed_imports, submission_dir) -> dict
             return {"ok": False, "error": _describe(exc, submission_dir, kind="exception")}
         return _reply_value(value, reply_blobs, f"{name}(...)")
     raise WireError(f"unknown operation {op!r}")
+
+
+def _arm(request, submission_dir: str) -> dict:
+    banned, allowed = request.get("banned"), request.get("allowed")
+    if type(banned) is not list or type(allowed) is not list:
+        raise WireError("arm needs banned and allowed lists")
+    wrapped = tripwire.arm([str(b) for b in banned], [str(a) for a in allowed], submission_dir)
+    return {"ok": True, "wrapped": wrapped}
 
 
 def _drive(request, blobs, reply_blobs, drivers, submission_dir) -> dict:

@@ -59,8 +59,11 @@ def child_environment(workdir: str) -> dict[str, str]:
 class SandboxedProcess:
     """One child process serving one submission directory. Restarts itself after a crash."""
 
-    def __init__(self, submission_dir: Path):
+    def __init__(self, submission_dir: Path, *, banned: tuple[str, ...] = (),
+                 allowed: tuple[str, ...] = ()):
         self.submission_dir = Path(submission_dir).resolve()
+        self.banned, self.allowed = list(banned), list(allowed)
+        self.tripped: set[str] = set()  # banned names the child's tripwire saw used
         self._proc: subprocess.Popen | None = None
         self._sock: socket.socket | None = None
         self._ids = itertools.count(1)
@@ -90,6 +93,9 @@ class SandboxedProcess:
         self.starts += 1
         # The interpreter's own start-up is not the student's time: wait for a first answer.
         self._request({"op": "ping"}, [], _START_TIMEOUT, what="starting the sandbox")
+        if self.banned:
+            self._request({"op": "arm", "banned": self.banned, "allowed": self.allowed}, [],
+                          _START_TIMEOUT, what="arming the tripwire")
 
     def close(self) -> None:
         """Kill the child's whole process group and release the channel."""
@@ -176,6 +182,9 @@ class SandboxedProcess:
         if reply.get("id") != request_id:
             self.close()
             raise errors.StudentCrashed(f"the submission sent an unexpected reply during {what}")
+        tripped = reply.get("tripped")
+        if type(tripped) is list:
+            self.tripped.update(str(t)[:200] for t in tripped[:100])
         if reply.get("ok") is not True:
             raise _error_from_reply(reply.get("error"), what)
         return reply, reply_blobs
