@@ -28,6 +28,7 @@ from autograder.checks.plugin import CheckRecorder, GradingContext
 from autograder.grading.integrity import apply_findings, runtime_findings, scan_submission
 from autograder.grading.result import Result, score_records
 from autograder.problemset import ProblemSet
+from autograder.sandbox.confine import host_confinement
 from autograder.submission import SubmissionError, prepare_submission, submission_name
 
 RESULTS_FILE = "results.json"
@@ -158,7 +159,7 @@ def environment() -> dict:
         "python": platform.python_version(),
         "platform": platform.platform(),
         "packages": versions,
-        "sandbox_layers": ["process"],
+        "sandbox_layers": host_confinement().layers,
     }
 
 

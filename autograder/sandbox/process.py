@@ -7,6 +7,7 @@ whole process group is killed on timeout. It does not decide scores.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import os
 import resource
@@ -19,6 +20,7 @@ import time
 from pathlib import Path
 
 from autograder.sandbox import errors
+from autograder.sandbox.confine import host_confinement, prepare_workdir, wrap_argv
 from autograder.sandbox.wire import (
     EncodeError,
     WireError,
@@ -32,13 +34,19 @@ _BOOT = "import sys; from autograder.sandbox.child import serve; serve(int(sys.a
 _OUTPUT_LIMIT = 64 << 20  # RLIMIT_FSIZE: the child's captured stdout/stderr and any file it writes
 _OUTPUT_TAIL = 2000
 _START_TIMEOUT = 30.0
+_MAX_PROCESSES = 256
+DEFAULT_MEMORY = 4 << 30
 
 
-def _child_limits() -> None:
-    """Runs in the child between fork and exec."""
+def _child_limits(memory_bytes: int | None, dedicated_uid: bool) -> None:
+    """Runs in the child between fork and exec; the limits are inherited by everything it starts."""
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     resource.setrlimit(resource.RLIMIT_FSIZE, (_OUTPUT_LIMIT, _OUTPUT_LIMIT))
     resource.setrlimit(resource.RLIMIT_NOFILE, (1024, 1024))
+    if memory_bytes:  # address space: fine for numpy and CPU torch; CUDA runs use no such limit
+        resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
+    if dedicated_uid:  # counts every process and thread of the uid: a fork bomb stops here
+        resource.setrlimit(resource.RLIMIT_NPROC, (_MAX_PROCESSES, _MAX_PROCESSES))
 
 
 def child_environment(workdir: str) -> dict[str, str]:
@@ -60,8 +68,11 @@ class SandboxedProcess:
     """One child process serving one submission directory. Restarts itself after a crash."""
 
     def __init__(self, submission_dir: Path, *, banned: tuple[str, ...] = (),
-                 allowed: tuple[str, ...] = ()):
+                 allowed: tuple[str, ...] = (), memory_bytes: int | None = DEFAULT_MEMORY):
         self.submission_dir = Path(submission_dir).resolve()
+        self.memory_bytes = memory_bytes
+        self.confinement = host_confinement()
+        prepare_workdir(self.submission_dir, self.confinement)
         self.banned, self.allowed = list(banned), list(allowed)
         self.tripped: set[str] = set()  # banned names the child's tripwire saw used
         self._proc: subprocess.Popen | None = None
@@ -75,8 +86,9 @@ class SandboxedProcess:
     def _start(self) -> None:
         parent_end, child_end = socket.socketpair()
         try:
+            argv = [sys.executable, "-I", "-c", _BOOT, str(child_end.fileno()), str(self.submission_dir)]
             self._proc = subprocess.Popen(
-                [sys.executable, "-I", "-c", _BOOT, str(child_end.fileno()), str(self.submission_dir)],
+                wrap_argv(self.confinement, argv, self.submission_dir),
                 pass_fds=(child_end.fileno(),),
                 close_fds=True,
                 cwd=self.submission_dir,
@@ -85,7 +97,8 @@ class SandboxedProcess:
                 stdout=self._output,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,  # its own process group, killed as a whole
-                preexec_fn=_child_limits,
+                preexec_fn=functools.partial(_child_limits, self.memory_bytes,
+                                             self.confinement.drop_uid),
             )
         finally:
             child_end.close()

@@ -1,0 +1,129 @@
+"""Confinement of the child beyond a separate process: which layers this host offers, and the
+command line that applies them.
+
+Layers, strongest first, each degrading to the next with a logged warning (never silently):
+  bubblewrap  new mount, PID, network, IPC and UTS namespaces; a read-only view of only the
+              interpreter, its libraries and the engine; the submission copy as the only writable
+              place besides a private /tmp; no network at all
+  uid         (as root) the child drops to an unprivileged uid with setpriv: no capabilities,
+              no_new_privs, so it cannot read root's files even where they are mounted
+  rlimits     always: core dumps off, file size, open files, processes (with a dedicated uid),
+              address space (CPU-only runs)
+Which layers were active is recorded in every result. This module builds argv; it starts nothing
+but the one-time probe.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import autograder
+
+log = logging.getLogger("autograder.sandbox")
+
+SANDBOX_UID = 65534  # nobody
+MODES = ("auto", "bubblewrap", "process")
+_ETC = ("ld.so.cache", "ld.so.conf", "ld.so.conf.d", "localtime", "alternatives")
+
+
+@dataclass(frozen=True)
+class Confinement:
+    bubblewrap: bool
+    drop_uid: bool
+
+    @property
+    def layers(self) -> list[str]:
+        names = ["process", "rlimits"]
+        if self.bubblewrap:
+            names += ["bubblewrap", "no-network", "private-pid", "read-only-fs"]
+        if self.drop_uid:
+            names.append(f"uid-{SANDBOX_UID}")
+        return names
+
+
+@functools.cache
+def host_confinement() -> Confinement:
+    """What this host supports, probed once per process (``AUTOGRADER_SANDBOX`` may ask for less)."""
+    mode = os.environ.get("AUTOGRADER_SANDBOX", "auto")
+    if mode not in MODES:
+        log.warning("AUTOGRADER_SANDBOX=%s is not one of %s; using auto", mode, ", ".join(MODES))
+        mode = "auto"
+    if mode == "process":
+        log.warning("sandbox: AUTOGRADER_SANDBOX=process: bubblewrap and the uid drop are off")
+        return Confinement(bubblewrap=False, drop_uid=False)
+    drop_uid = os.geteuid() == 0 and shutil.which("setpriv") is not None
+    if os.geteuid() == 0 and not drop_uid:
+        log.warning("sandbox: running as root without setpriv (util-linux): the child keeps uid 0")
+    if shutil.which("bwrap") is None:
+        log.warning("sandbox: bubblewrap (Debian package 'bubblewrap') is not installed: no "
+                    "filesystem, network or PID confinement; student code sees what this user sees")
+        return Confinement(bubblewrap=False, drop_uid=drop_uid)
+    probe = subprocess.run(wrap_argv(Confinement(True, drop_uid), [sys.executable, "-c", "pass"],
+                                     Path("/tmp")), capture_output=True, text=True, timeout=60)
+    if probe.returncode != 0:
+        log.warning("sandbox: bubblewrap is installed but cannot create namespaces here (%s); "
+                    "falling back to a plain child process", probe.stderr.strip()[:200])
+        return Confinement(bubblewrap=False, drop_uid=drop_uid)
+    return Confinement(bubblewrap=True, drop_uid=drop_uid)
+
+
+def wrap_argv(confinement: Confinement, argv: list[str], workdir: Path) -> list[str]:
+    """``argv`` run under the given confinement, with ``workdir`` its only writable folder."""
+    if confinement.drop_uid:
+        argv = ["setpriv", f"--reuid={SANDBOX_UID}", f"--regid={SANDBOX_UID}", "--clear-groups",
+                "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs", *argv]
+    if not confinement.bubblewrap:
+        return argv
+    args = ["bwrap", "--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts",
+            "--unshare-cgroup-try", "--die-with-parent", "--new-session", "--hostname", "sandbox",
+            "--perms", "1777", "--tmpfs", "/tmp", "--ro-bind", "/usr", "/usr"]
+    for link in ("bin", "lib", "lib64", "sbin"):
+        path = Path("/") / link
+        if path.is_symlink():
+            args += ["--symlink", os.readlink(path), str(path)]
+        elif path.is_dir():
+            args += ["--ro-bind", str(path), str(path)]
+    binds = [("--ro-bind", Path("/etc") / name) for name in _ETC if (Path("/etc") / name).exists()]
+    binds += [("--ro-bind", path) for path in _python_paths()]
+    binds.append(("--bind", workdir))
+    made: set[Path] = {Path("/"), Path("/tmp"), Path("/usr")}
+    for kind, path in binds:
+        for ancestor in reversed(path.parents):  # bwrap would create them 0700: unreadable to uid
+            if ancestor not in made:
+                args += ["--perms", "0755", "--dir", str(ancestor)]
+                made.add(ancestor)
+        args += [kind, str(path), str(path)]
+    args += ["--proc", "/proc", "--dev", "/dev", "--chdir", str(workdir),
+             "--setenv", "HOME", str(workdir), "--"]
+    return args + argv
+
+
+def _python_paths() -> list[Path]:
+    """The interpreter, its standard library and site-packages, and the engine's own package —
+    never the current folder or the course repository (where solutions/ lives)."""
+    engine = Path(autograder.__file__).resolve().parent
+    candidates = {Path(sys.prefix), Path(sys.base_prefix), Path(sys.executable).resolve().parent,
+                  engine}
+    candidates |= {Path(p) for p in sys.path if p and "site-packages" in p}
+    existing = sorted({p.resolve() for p in candidates if p.exists()}, key=lambda p: len(p.parts))
+    kept: list[Path] = []
+    for path in existing:  # a parent already bound covers its children
+        if not any(path == k or k in path.parents for k in kept):
+            kept.append(path)
+    return kept
+
+
+def prepare_workdir(workdir: Path, confinement: Confinement) -> None:
+    """Give the sandbox uid the working copy: it may read and write its own files, nothing else."""
+    if not confinement.drop_uid:
+        return
+    for path in [workdir, *workdir.rglob("*")]:
+        if not path.is_symlink():
+            os.chown(path, SANDBOX_UID, SANDBOX_UID)
