@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import json
+import logging
 import sys
 from pathlib import Path
 
@@ -28,6 +29,7 @@ from autograder.problemset import (
 )
 from autograder.release.pipeline import release_drift, render_release, write_release
 from autograder.release.solution_markers import MarkerError
+from autograder.sandbox.confine import host_confinement
 
 EXIT_NEGATIVE, EXIT_USAGE, EXIT_GRADER_ERROR = 1, 2, 3
 _STATUS_STYLE = {"passed": "green", "failed": "red", "error": "red", "timeout": "yellow",
@@ -65,6 +67,8 @@ def main(debug: bool) -> None:
     Instructors:  autograder release PSET          write the student version to assignments/
                   autograder grade PSET SUB...     grade submissions (folders, .zip or .py)
     """
+    logging.basicConfig(level=logging.DEBUG if debug else logging.WARNING,
+                        format="%(levelname)s: %(message)s")
 
 
 @main.command("list")
@@ -160,6 +164,7 @@ def grade(pset_id: str, submissions: tuple[Path, ...], out: Path | None, as_json
             for result in results:
                 _print_checks(result)
         _print_scores(results)
+        console.print(f"sandbox layers: {', '.join(host_confinement().layers)}")
         console.print(f"results written to {_show(out)}/<submission>/results.json")
     _exit_for(results, fail_under=fail_under)
 

@@ -37,6 +37,7 @@ RESULTS_FILE = "results.json"
 def grade_submission(pset: ProblemSet, source: Path, *, public_only: bool = False) -> Result:
     """Grade one submission with the public checks, and the hidden ones unless ``public_only``."""
     started = time.perf_counter()
+    host_confinement()  # probe (and warn about missing layers) here, not inside pytest's capture
     with tempfile.TemporaryDirectory(prefix="autograder-") as workdir:
         try:
             submission = prepare_submission(Path(source), pset, Path(workdir))

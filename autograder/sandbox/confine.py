@@ -19,8 +19,10 @@ import functools
 import logging
 import os
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,7 +30,7 @@ import autograder
 
 log = logging.getLogger("autograder.sandbox")
 
-SANDBOX_UID = 65534  # nobody
+SANDBOX_UID_BASE = 200_000  # children run as 200000 + n: a uid of their own, owning nothing else
 MODES = ("auto", "bubblewrap", "process")
 _ETC = ("ld.so.cache", "ld.so.conf", "ld.so.conf.d", "localtime", "alternatives")
 
@@ -44,7 +46,7 @@ class Confinement:
         if self.bubblewrap:
             names += ["bubblewrap", "no-network", "private-pid", "read-only-fs"]
         if self.drop_uid:
-            names.append(f"uid-{SANDBOX_UID}")
+            names.append("dedicated-uid")
         return names
 
 
@@ -66,7 +68,8 @@ def host_confinement() -> Confinement:
                     "filesystem, network or PID confinement; student code sees what this user sees")
         return Confinement(bubblewrap=False, drop_uid=drop_uid)
     probe = subprocess.run(wrap_argv(Confinement(True, drop_uid), [sys.executable, "-c", "pass"],
-                                     Path("/tmp")), capture_output=True, text=True, timeout=60)
+                                     Path("/tmp"), sandbox_uid(0)),
+                           capture_output=True, text=True, timeout=60)
     if probe.returncode != 0:
         log.warning("sandbox: bubblewrap is installed but cannot create namespaces here (%s); "
                     "falling back to a plain child process", probe.stderr.strip()[:200])
@@ -74,10 +77,16 @@ def host_confinement() -> Confinement:
     return Confinement(bubblewrap=True, drop_uid=drop_uid)
 
 
-def wrap_argv(confinement: Confinement, argv: list[str], workdir: Path) -> list[str]:
+def sandbox_uid(start: int) -> int:
+    """A uid for one child start, distinct across concurrent graders and successive restarts, so
+    that process limits count that child alone and its leftovers can be found and killed."""
+    return SANDBOX_UID_BASE + (os.getpid() % 50_000) * 16 + start % 16
+
+
+def wrap_argv(confinement: Confinement, argv: list[str], workdir: Path, uid: int) -> list[str]:
     """``argv`` run under the given confinement, with ``workdir`` its only writable folder."""
     if confinement.drop_uid:
-        argv = ["setpriv", f"--reuid={SANDBOX_UID}", f"--regid={SANDBOX_UID}", "--clear-groups",
+        argv = ["setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups",
                 "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs", *argv]
     if not confinement.bubblewrap:
         return argv
@@ -120,10 +129,33 @@ def _python_paths() -> list[Path]:
     return kept
 
 
-def prepare_workdir(workdir: Path, confinement: Confinement) -> None:
+def prepare_workdir(workdir: Path, confinement: Confinement, uid: int) -> None:
     """Give the sandbox uid the working copy: it may read and write its own files, nothing else."""
     if not confinement.drop_uid:
         return
     for path in [workdir, *workdir.rglob("*")]:
         if not path.is_symlink():
-            os.chown(path, SANDBOX_UID, SANDBOX_UID)
+            os.chown(path, uid, uid)
+
+
+def kill_uid(uid: int, timeout: float = 5.0) -> None:
+    """SIGKILL every process owned by ``uid`` until none is left (a fork bomb's leftovers too)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        pids = [int(e) for e in os.listdir("/proc") if e.isdigit() and _owner(e) == uid]
+        if not pids:
+            return
+        for pid in pids:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        time.sleep(0.01)
+    log.warning("sandbox: processes of uid %d survived SIGKILL for %.0f s", uid, timeout)
+
+
+def _owner(pid: str) -> int | None:
+    try:
+        return os.stat(f"/proc/{pid}").st_uid
+    except OSError:
+        return None

@@ -20,7 +20,13 @@ import time
 from pathlib import Path
 
 from autograder.sandbox import errors
-from autograder.sandbox.confine import host_confinement, prepare_workdir, wrap_argv
+from autograder.sandbox.confine import (
+    host_confinement,
+    kill_uid,
+    prepare_workdir,
+    sandbox_uid,
+    wrap_argv,
+)
 from autograder.sandbox.wire import (
     EncodeError,
     WireError,
@@ -72,7 +78,7 @@ class SandboxedProcess:
         self.submission_dir = Path(submission_dir).resolve()
         self.memory_bytes = memory_bytes
         self.confinement = host_confinement()
-        prepare_workdir(self.submission_dir, self.confinement)
+        self._uid: int | None = None
         self.banned, self.allowed = list(banned), list(allowed)
         self.tripped: set[str] = set()  # banned names the child's tripwire saw used
         self._proc: subprocess.Popen | None = None
@@ -87,8 +93,10 @@ class SandboxedProcess:
         parent_end, child_end = socket.socketpair()
         try:
             argv = [sys.executable, "-I", "-c", _BOOT, str(child_end.fileno()), str(self.submission_dir)]
+            self._uid = sandbox_uid(self.starts)
+            prepare_workdir(self.submission_dir, self.confinement, self._uid)
             self._proc = subprocess.Popen(
-                wrap_argv(self.confinement, argv, self.submission_dir),
+                wrap_argv(self.confinement, argv, self.submission_dir, self._uid),
                 pass_fds=(child_end.fileno(),),
                 close_fds=True,
                 cwd=self.submission_dir,
@@ -119,6 +127,8 @@ class SandboxedProcess:
                 pass
             self._proc.wait()
             self._proc = None
+        if self.confinement.drop_uid and self._uid is not None:
+            kill_uid(self._uid)  # whatever escaped the process group (a fork bomb's children)
         if self._sock is not None:
             self._sock.close()
             self._sock = None

@@ -1,0 +1,5 @@
+import numpy
+
+
+def double(x):
+    return numpy.zeros_like(x)

@@ -1,0 +1,158 @@
+"""The attack corpus (tests/attacks/): every attack gets its honest score, and the grader, the other
+submissions of the batch and the results files come through untouched."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tomllib
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from autograder.grading.grade import grade_batch, grade_submission
+from autograder.sandbox.confine import host_confinement
+
+from .conftest import TOY_COURSE
+
+ATTACKS = Path(__file__).resolve().parent / "attacks"
+NAMES = sorted(p.name for p in ATTACKS.iterdir() if (p / "expected.toml").is_file())
+
+
+def _fingerprint(root: Path) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts:
+            digest.update(str(path.relative_to(root)).encode() + path.read_bytes())
+    return digest.hexdigest()
+
+
+def _submission(name: str, into: Path) -> Path:
+    """The attack's files, with the modules it does not hold taken from the toy reference."""
+    folder = into / name
+    shutil.copytree(ATTACKS / name, folder, ignore=shutil.ignore_patterns("expected.toml"))
+    for module in ("arith.py", "arrays.py"):
+        if not (folder / module).exists():
+            shutil.copyfile(TOY_COURSE / "solutions" / "toy" / module, folder / module)
+    return folder
+
+
+def _leftovers(token: str) -> list[str]:
+    found = []
+    for entry in os.listdir("/proc"):
+        try:
+            if entry.isdigit() and token in open(f"/proc/{entry}/cmdline", "rb").read().decode(
+                    errors="replace"):
+                found.append(entry)
+        except OSError:
+            continue
+    return found
+
+
+def test_the_corpus_runs_with_every_sandbox_layer():
+    """The corpus proves the full sandbox; `make setup` installs bubblewrap for it."""
+    assert {"bubblewrap", "no-network", "dedicated-uid"} <= set(host_confinement().layers)
+
+
+@pytest.fixture(scope="module")
+def batch(tmp_path_factory, toy):
+    """Every attack and one honest submission, graded in one batch like on grading day."""
+    root = tmp_path_factory.mktemp("batch")
+    subs = [_submission(name, root) for name in NAMES]
+    honest = root / "honest"
+    honest.mkdir()
+    for module in ("arith.py", "arrays.py"):
+        shutil.copyfile(TOY_COURSE / "solutions" / "toy" / module, honest / module)
+    before = _fingerprint(toy.root)
+    out = root / "results"
+    results = grade_batch(toy, [*subs, honest], out)
+    return {"results": {r.submission: r for r in results}, "out": out, "before": before,
+            "root": root}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", NAMES)
+def test_each_attack_gets_its_honest_score(batch, name):
+    expected = tomllib.loads((ATTACKS / name / "expected.toml").read_text())
+    result = batch["results"][name]
+    failing = [(t.name, t.status, t.output[:120]) for t in result.tests if t.status != "passed"]
+    assert result.score == pytest.approx(expected["score"]), failing
+    assert not result.grader_errors
+    statuses = {t.status for t in result.tests}
+    assert set(expected.get("statuses", [])) <= statuses
+    outputs = "\n".join(t.output for t in result.tests)
+    for text in expected.get("messages", []):
+        assert text in outputs, f"no check output mentions {text!r}"
+
+
+@pytest.mark.slow
+def test_the_honest_submission_in_the_same_batch_keeps_full_marks(batch):
+    assert batch["results"]["honest"].full_marks
+
+
+@pytest.mark.slow
+def test_results_files_hold_what_the_grader_wrote(batch):
+    for name, result in batch["results"].items():
+        written = json.loads((batch["out"] / name / "results.json").read_text())
+        assert written["score"] == result.score and written["score"] != 999
+    forged = [p for p in batch["root"].rglob("results.json") if "999" in p.read_text()]
+    assert forged == []
+
+
+@pytest.mark.slow
+def test_the_hidden_checks_and_reference_are_untouched(batch, toy):
+    assert _fingerprint(toy.root) == batch["before"]
+
+
+@pytest.mark.slow
+def test_no_process_outlives_its_grading(batch):
+    assert _leftovers("autograder-attack-busy-threads") == []
+
+
+def test_a_zip_with_an_escaping_path_is_refused(toy, tmp_path):
+    archive = tmp_path / "slip.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        z.writestr("arith.py", "ANSWER = 42\n")
+        z.writestr("../../../../tmp/autograder-zip-slip.py", "pwned = True\n")
+    result = grade_submission(toy, archive)
+    assert result.status == "not_graded" and "unsafe path" in result.output
+    assert not Path("/tmp/autograder-zip-slip.py").exists()
+
+
+def test_a_zip_with_a_symlink_to_etc_passwd_gets_no_link(toy, tmp_path):
+    archive = tmp_path / "links.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        for module in ("arith.py", "arrays.py"):
+            z.write(TOY_COURSE / "solutions" / "toy" / module, module)
+        link = zipfile.ZipInfo("passwd")
+        link.external_attr = (0o120777 << 16)
+        z.writestr(link, "/etc/passwd")
+    result = grade_submission(toy, archive)
+    assert result.full_marks  # graded normally; the link was neither created nor followed
+
+
+def test_a_folder_with_a_symlink_out_of_it_is_graded_without_it(toy, tmp_path):
+    folder = _submission("read_other_files", tmp_path)
+    (folder / "secret").symlink_to(TOY_COURSE / "solutions" / "toy" / "checks")
+    assert grade_submission(toy, folder).score == 9
+
+
+def test_non_utf8_file_names_do_not_break_grading(toy, tmp_path):
+    folder = tmp_path / "names"
+    folder.mkdir()
+    for module in ("arith.py", "arrays.py"):
+        shutil.copyfile(TOY_COURSE / "solutions" / "toy" / module, folder / module)
+    (folder / os.fsdecode(b"notes-\xff\xfe.txt")).write_text("hello")
+    assert grade_submission(toy, folder).full_marks
+
+
+def test_a_2_gb_file_is_refused_with_a_clear_message(toy, tmp_path):
+    folder = tmp_path / "big"
+    folder.mkdir()
+    with open(folder / "data.bin", "wb") as f:
+        f.truncate(2 << 30)  # sparse: 2 GB on paper, nothing on disk
+    result = grade_submission(toy, folder)
+    assert result.status == "not_graded" and "too large" in result.output
