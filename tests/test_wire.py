@@ -123,3 +123,14 @@ def test_sympy_trees_may_name_only_allowed_classes():
         sympy_tree.from_tree(["Function", ["Symbol", "os", []]])
     with pytest.raises(WireError):
         sympy_tree.from_tree(["Symbol", "x", ["__import__"]])
+
+
+def test_deeply_nested_orders_cross_but_unbounded_nesting_does_not():
+    order = 0
+    for i in range(1, 300):
+        order = (order, i)
+    assert roundtrip(order) == order
+    for _ in range(200):
+        order = (order, 0)
+    with pytest.raises(EncodeError, match="too deeply"):
+        encode(order, [])

@@ -19,7 +19,7 @@ import numpy as np
 
 MAX_FRAME_BYTES = 1 << 30  # one frame (a header or one array) is at most 1 GiB
 MAX_BLOBS = 10_000
-MAX_DEPTH = 64
+MAX_DEPTH = 400  # nested containers: a bracketing of 150 matrices nests 150 deep
 ARRAY_KINDS = frozenset("biufc")  # bool, int, uint, float, complex: nothing that can hold objects
 
 _LENGTH = struct.Struct("!Q")
