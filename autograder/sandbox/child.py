@@ -144,7 +144,7 @@ def _describe(exc: BaseException, submission_dir: str, kind: str) -> dict:
     """Exception type (with its bases), message and the student's own frames of the traceback."""
     try:
         types = [f"{c.__module__}.{c.__qualname__}" for c in type(exc).__mro__]
-        message = str(exc)[:_MAX_TEXT]
+        message = (exc.msg if isinstance(exc, SyntaxError) else str(exc))[:_MAX_TEXT]
         frames = [
             f for f in traceback.extract_tb(exc.__traceback__)
             if f.filename.startswith(submission_dir)

@@ -57,7 +57,7 @@ def chain_cost(dims, order) -> int:
         (cost, index of its last leaf)."""
         if isinstance(node, tuple | list):
             if len(node) != 2:
-                raise ValueError(f"a pair in the order has {len(node)} elements; expected 2")
+                raise ValueError(f"a pair in the order has {len(node)} element(s); expected 2")
             left_cost, middle = walk(node[0], first)
             right_cost, last = walk(node[1], middle + 1)
             return left_cost + right_cost + dims[first] * dims[middle + 1] * dims[last + 1], last
