@@ -58,8 +58,11 @@ def _user_errors(command):
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--debug", is_flag=True, help="Show tracebacks instead of one-line errors.")
+@click.option("--course", type=click.Path(file_okay=False, path_type=Path), envvar="AUTOGRADER_COURSE",
+              help="The course repository (holding solutions/ and assignments/); default: the current "
+                   "folder or the nearest parent that has them. Env: AUTOGRADER_COURSE.")
 @click.version_option(package_name="optim-autograder")
-def main(debug: bool) -> None:
+def main(debug: bool, course: Path | None) -> None:
     """Autograded problem sets for optimization and numerical linear algebra.
 
     \b
@@ -71,12 +74,17 @@ def main(debug: bool) -> None:
                         format="%(levelname)s: %(message)s")
 
 
+def course_root() -> Path | None:
+    """The --course folder, if one was given."""
+    return click.get_current_context().find_root().params.get("course")
+
+
 @main.command("list")
 @_user_errors
 def list_command() -> None:
     """List the problem sets of this course repository."""
     for kind in ("solutions", "assignments"):
-        ids = list_problem_sets(kind)
+        ids = list_problem_sets(kind, course_root())
         if ids:
             console.print(f"{kind}: {', '.join(ids)}")
 
@@ -93,12 +101,12 @@ def release(psets: tuple[str, ...], all_psets: bool, check_only: bool) -> None:
     Stubs replace the solution regions, the statement becomes README.md, public checks go to
     tests/. Hidden checks and reference code never leave solutions/.
     """
-    ids = list(psets) or (list_problem_sets("solutions") if all_psets else [])
+    ids = list(psets) or (list_problem_sets("solutions", course_root()) if all_psets else [])
     if not ids:
         raise click.UsageError("name a problem set (see `autograder list`) or pass --all")
     drifted = False
     for pset_id in ids:
-        pset = find_problem_set(pset_id, kind="solutions")
+        pset = find_problem_set(pset_id, kind="solutions", start=course_root())
         dest = pset.root.parent.parent / "assignments" / pset.id
         if check_only:
             drift = release_drift(pset, dest)
@@ -152,7 +160,7 @@ def grade(pset_id: str, submissions: tuple[Path, ...], out: Path | None, as_json
     Writes one results.json per submission (Gradescope's format plus problems, timing and
     environment) and prints a score table. A broken submission scores what it earns; the batch goes on.
     """
-    pset = find_problem_set(pset_id, kind="solutions")
+    pset = find_problem_set(pset_id, kind="solutions", start=course_root())
     out = out or Path("results") / pset.id
     shown = console if not as_json else Console(stderr=True, highlight=False)
     results = grade_batch(pset, submissions, out, on_result=lambda src, r: shown.print(
@@ -179,7 +187,7 @@ def _released_problem_set(pset_id: str, path: Path | None) -> ProblemSet:
             pset = load_problem_set(folder)
             if pset.id == pset_id and pset.released:
                 return pset
-    return find_problem_set(pset_id, kind="assignments")
+    return find_problem_set(pset_id, kind="assignments", start=course_root())
 
 
 def _exit_for(results: list[Result], *, require_all_pass: bool = False,
@@ -252,6 +260,9 @@ def _show(path: Path) -> str:
         return str(Path(path).resolve().relative_to(Path.cwd()))
     except ValueError:
         return str(path)
+
+
+# Verbs that live in their own packages register here, one line each.
 
 
 if __name__ == "__main__":

@@ -1,0 +1,1 @@
+"""Feedback reports rendered from a ``Result`` (never re-judging anything)."""

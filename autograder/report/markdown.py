@@ -1,0 +1,43 @@
+"""A result as Markdown: for terminals, CI logs and GitHub job summaries.
+
+Reads only the ``Result``; shows what each check's visibility allows (hidden checks appear by name
+and status with their safe message; ``after_due_date`` ones only once ``show_all`` is set).
+"""
+
+from __future__ import annotations
+
+from autograder.grading.result import Result
+
+_MARK = {"passed": "✅", "failed": "❌", "error": "💥", "timeout": "⏱️", "skipped": "⏭️"}
+
+
+def render_markdown(result: Result, *, show_all: bool = False) -> str:
+    lines = [f"# {result.pset} — {result.submission}", ""]
+    if result.status != "graded":
+        return "\n".join(lines + [f"**Not graded:** {result.output}", ""])
+    lines += [f"**Score: {result.score:g} / {result.max_score:g}**", "",
+              "| problem | points |", "|---|---|"]
+    lines += [f"| {p.title} | {p.score:g} / {p.max_score:g} |" for p in result.problems]
+    for finding in result.findings:
+        lines += ["", f"> ⚠️ {finding['message']}"]
+    for problem in result.problems:
+        checks = [t for t in result.tests if t.problem == problem.id
+                  and (show_all or t.visibility != "after_due_date")]
+        if not checks:
+            continue
+        lines += ["", f"## {problem.title}", "", "| | check | points |", "|---|---|---|"]
+        for t in checks:
+            hidden = " *(hidden)*" if t.visibility == "hidden" else ""
+            lines.append(f"| {_MARK.get(t.status, '?')} | {_cell(t.name)}{hidden} | "
+                         f"{t.score:.3g} / {t.max_score:.3g} |")
+        failing = [t for t in checks if t.status != "passed" and t.output]
+        for t in failing:
+            lines += ["", f"<details><summary>{_MARK.get(t.status, '?')} {_cell(t.name)}</summary>",
+                      "", "```", t.output.strip(), "```", "", "</details>"]
+    lines += ["", f"<sub>graded {result.graded_at} · sandbox: "
+                  f"{', '.join(result.environment.get('sandbox_layers', []))}</sub>", ""]
+    return "\n".join(lines)
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
