@@ -15,9 +15,11 @@ from pathlib import Path
 
 import click
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from autograder.grading.grade import grade_batch, grade_submission
+from autograder.grading.batch import grade_batch
+from autograder.grading.grade import grade_submission
 from autograder.grading.result import Result
 from autograder.problemset import (
     MANIFEST,
@@ -148,23 +150,42 @@ def check(pset_id: str, path: Path | None, as_json: bool) -> None:
 @click.argument("submissions", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("-o", "--out", type=click.Path(path_type=Path), default=None,
               help="Folder for OUT/<submission>/results.json (default: results/PSET).")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
+              help="Submissions graded at once (default: one per CPU core).")
+@click.option("--regrade", is_flag=True,
+              help="Grade again what OUT already holds (default: keep results whose submission, "
+                   "checks and engine are unchanged).")
+@click.option("--scheduler", metavar="ADDRESS", default=None,
+              help="Grade on a Dask cluster, e.g. tcp://10.0.0.5:8786 (default: local processes).")
 @click.option("--json", "as_json", is_flag=True, help="Print all results as JSON.")
 @click.option("--details", is_flag=True, help="Also print every check of every submission.")
 @click.option("--fail-under", type=float, default=None, metavar="SCORE",
               help="Exit 1 if any submission scores below SCORE.")
 @_user_errors
-def grade(pset_id: str, submissions: tuple[Path, ...], out: Path | None, as_json: bool,
-          details: bool, fail_under: float | None) -> None:
+def grade(pset_id: str, submissions: tuple[Path, ...], out: Path | None, jobs: int | None,
+          regrade: bool, scheduler: str | None, as_json: bool, details: bool,
+          fail_under: float | None) -> None:
     """Grade SUBMISSIONS (folders, .zip or .py files) with the public and hidden checks of PSET.
 
-    Writes one results.json per submission (Gradescope's format plus problems, timing and
-    environment) and prints a score table. A broken submission scores what it earns; the batch goes on.
+    Writes OUT/<submission>/results.json (Gradescope's format plus problems, timing and environment)
+    as each submission is graded; run it again after an interruption and it picks up where it
+    stopped. A broken submission scores what it earns; the batch goes on.
     """
     pset = find_problem_set(pset_id, kind="solutions", start=course_root())
     out = out or Path("results") / pset.id
-    shown = console if not as_json else Console(stderr=True, highlight=False)
-    results = grade_batch(pset, submissions, out, on_result=lambda src, r: shown.print(
-        f"graded {r.submission}: {r.score:g}/{r.max_score:g}"))
+    shown = Console(stderr=True, highlight=False) if as_json else console
+    with Progress(TextColumn("grading"), BarColumn(), MofNCompleteColumn(), TextColumn("ETA"),
+                  TimeRemainingColumn(), console=shown, transient=True) as progress:
+        task = progress.add_task("grading", total=len(submissions))
+
+        def landed(source: Path, result: Result, reused: bool) -> None:
+            note = "  (unchanged, kept)" if reused else ""
+            progress.console.print(f"{result.submission}: {result.score:g}/{result.max_score:g}{note}")
+            progress.advance(task)
+
+        outcome = grade_batch(pset, submissions, out, jobs=jobs, scheduler=scheduler,
+                              regrade=regrade, on_result=landed)
+    results = outcome.results
     if as_json:
         click.echo(json.dumps([r.to_json() for r in results], indent=2))
     else:
@@ -172,7 +193,9 @@ def grade(pset_id: str, submissions: tuple[Path, ...], out: Path | None, as_json
             for result in results:
                 _print_checks(result)
         _print_scores(results)
-        console.print(f"sandbox layers: {', '.join(host_confinement().layers)}")
+        _print_histogram(results)
+        console.print(f"graded {outcome.graded}, kept {outcome.reused} unchanged; "
+                      f"sandbox layers: {', '.join(host_confinement().layers)}")
         console.print(f"results written to {_show(out)}/<submission>/results.json")
     _exit_for(results, fail_under=fail_under)
 
@@ -253,6 +276,20 @@ def _print_scores(results: list[Result]) -> None:
         table.add_row(r.submission, f"{r.score:g}/{r.max_score:g}",
                       *[by_problem.get(pid, "-") for pid in problem_ids], summary)
     console.print(table)
+
+
+def _print_histogram(results: list[Result], bins: int = 10) -> None:
+    graded = [r for r in results if r.status == "graded" and r.max_score > 0]
+    if len(graded) < 2:
+        return
+    counts = [0] * bins
+    for r in graded:
+        counts[min(bins - 1, int(bins * r.score / r.max_score))] += 1
+    widest = max(counts)
+    console.print("score distribution (% of the maximum):")
+    for i, count in enumerate(counts):
+        bar = "█" * round(30 * count / widest) if count else ""
+        console.print(f"  {100 * i // bins:>3}–{100 * (i + 1) // bins:<3} {bar} {count or ''}")
 
 
 def _show(path: Path) -> str:

@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from autograder.grading.grade import grade_batch, grade_submission
+from autograder.grading.batch import grade_batch
+from autograder.grading.grade import grade_submission
 from autograder.sandbox.confine import host_confinement
 
 from .conftest import TOY_COURSE
@@ -68,7 +69,7 @@ def batch(tmp_path_factory, toy):
         shutil.copyfile(TOY_COURSE / "solutions" / "toy" / module, honest / module)
     before = _fingerprint(toy.root)
     out = root / "results"
-    results = grade_batch(toy, [*subs, honest], out)
+    results = grade_batch(toy, [*subs, honest], out).results
     return {"results": {r.submission: r for r in results}, "out": out, "before": before,
             "root": root}
 

@@ -5,7 +5,8 @@ import zipfile
 
 import pytest
 
-from autograder.grading.grade import grade_batch, grade_submission
+from autograder.grading.batch import grade_batch
+from autograder.grading.grade import grade_submission
 from autograder.grading.result import Result
 
 from .conftest import TOY_COURSE, by_name
@@ -133,7 +134,7 @@ def test_a_batch_goes_on_past_broken_submissions_and_writes_every_result(toy, to
     broken = tmp_path / "broken.zip"
     broken.write_bytes(b"garbage")
     out = tmp_path / "out"
-    results = grade_batch(toy, [broken, good], out)
+    results = grade_batch(toy, [broken, good], out).results
     assert [r.status for r in results] == ["not_graded", "graded"]
     written = json.loads((out / "submission" / "results.json").read_text())
     assert written["score"] == 10 and Result.from_json(written).full_marks
@@ -175,3 +176,10 @@ def test_grading_the_same_submission_twice_gives_the_same_result(toy):
     first = grade_submission(toy, toy.root)
     second = grade_submission(toy, toy.root)
     assert [t.score for t in first.tests] == [t.score for t in second.tests]
+
+
+def test_hidden_messages_never_show_operands_even_inside_a_pytest_session(grade_toy):
+    """This test itself runs under pytest's assertion rewriting; the checks must not be rewritten."""
+    result = grade_toy({"arith.py": ARITH_OK.replace("    return a + b\n", "    return a + b + 1\n")})
+    message = by_name(result)["test_add_random"].output
+    assert message == "add is wrong on random integers"

@@ -1,8 +1,7 @@
-"""Grade submissions: run a problem set's checks (pytest, in this trusted process) against each one.
+"""Grade one submission: run a problem set's checks (pytest, in this trusted process) against it.
 
-Owns one grading run per submission and the batch loop around it. A broken submission gives a
-result with its own score; it never stops the batch. Returns ``Result`` objects and writes
-``results.json`` files; it prints nothing.
+A broken submission gives a result with its own score, never an exception. Returns a ``Result``;
+prints and writes nothing (``grading.batch`` runs many and stores them).
 """
 
 from __future__ import annotations
@@ -13,9 +12,9 @@ import hashlib
 import io
 import os
 import platform
+import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterable
 from dataclasses import asdict
 from importlib import metadata
 from pathlib import Path
@@ -79,28 +78,6 @@ def grade_submission(pset: ProblemSet, source: Path, *, public_only: bool = Fals
     )
 
 
-def grade_batch(
-    pset: ProblemSet,
-    sources: Iterable[Path],
-    out_dir: Path,
-    *,
-    public_only: bool = False,
-    on_result: Callable[[Path, Result], None] | None = None,
-) -> list[Result]:
-    """Grade each submission in turn and write ``out_dir/<name>/results.json`` as soon as it exists."""
-    sources = [Path(s) for s in sources]
-    names = unique_names(sources)
-    results = []
-    for source in sources:
-        result = grade_submission(pset, source, public_only=public_only)
-        result.submission = names[source]
-        result.write(Path(out_dir) / names[source] / RESULTS_FILE)
-        results.append(result)
-        if on_result is not None:
-            on_result(source, result)
-    return results
-
-
 def unique_names(sources: list[Path]) -> dict[Path, str]:
     """A folder name per submission: its own name, prefixed by its parent's where names collide."""
     plain = [submission_name(s) for s in sources]
@@ -121,13 +98,28 @@ def _run_pytest(paths: list[Path], rootdir: Path, recorder: CheckRecorder) -> st
         "--noconftest",  # a conftest.py shipped next to a submission is never loaded here
         "--assert=plain",  # failure messages are the ones check authors wrote, nothing more
         "--import-mode=importlib",
-        "-p", "no:cacheprovider", "-p", "no:stepwise", "-p", "no:randomly",
+        "-p", "no:cacheprovider", "-p", "no:stepwise", "-p", "no:randomly", "-p", "no:faulthandler",
         "-q", "--tb=no", "--no-header", "-W", "ignore::pytest.PytestUnknownMarkWarning",
     ]
     out = io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out), _no_assertion_rewriting():
         pytest.main(args, plugins=[recorder, plugin])
     return out.getvalue()
+
+
+@contextlib.contextmanager
+def _no_assertion_rewriting():
+    """Checks are imported without pytest's assertion rewriting, even inside a pytest session (our
+    own tests, a course's CI): rewritten asserts print both operands, i.e. hidden inputs and
+    expected values."""
+    from _pytest.assertion.rewrite import AssertionRewritingHook
+
+    saved = list(sys.meta_path)
+    sys.meta_path[:] = [f for f in saved if not isinstance(f, AssertionRewritingHook)]
+    try:
+        yield
+    finally:
+        sys.meta_path[:] = saved
 
 
 def _secret(hidden_dir: Path | None) -> str:

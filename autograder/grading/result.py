@@ -59,6 +59,7 @@ class Result:
     execution_time: float = 0.0
     visibility: str = "visible"
     scope: str = "all"  # all: public and hidden checks; public: a student's `autograder check`
+    fingerprint: str = ""  # of the engine, the problem set and the submission: a batch resumes on it
     schema_version: int = SCHEMA_VERSION
 
     @property

@@ -1,0 +1,153 @@
+"""Grading many submissions: a local process pool by default, a Dask cluster when asked.
+
+Owns the batch: which submissions still need grading (resumable: a result whose fingerprint matches
+is kept), where work runs, and writing each result atomically the moment it arrives, from this
+process only. Killing a batch at any point loses nothing finished and leaves no half-written file.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import functools
+import hashlib
+import json
+import os
+import signal
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from pathlib import Path
+
+import autograder
+from autograder.grading.grade import RESULTS_FILE, grade_submission, unique_names
+from autograder.grading.result import Result
+from autograder.problemset import ProblemSet, load_problem_set
+
+
+@dataclass(frozen=True)
+class Job:
+    source: Path
+    name: str
+    fingerprint: str
+    results_path: Path
+
+
+@dataclass
+class BatchOutcome:
+    results: list[Result]  # one per submission, in the order given
+    graded: int  # graded in this run
+    reused: int  # already graded with the same fingerprint, kept
+
+
+def plan_batch(pset: ProblemSet, sources: Iterable[Path], out_dir: Path, *, regrade: bool = False,
+               public_only: bool = False) -> tuple[list[Job], dict[Path, Result]]:
+    """The jobs still to run, and the results that can be kept as they are."""
+    sources = [Path(s) for s in sources]
+    names = unique_names(sources)
+    pset_print = _tree_digest(pset.root)
+    pending: list[Job] = []
+    kept: dict[Path, Result] = {}
+    for source in sources:
+        fingerprint = hashlib.sha256(
+            f"{autograder.__version__}\0{pset_print}\0{public_only}\0{_tree_digest(source)}".encode()
+        ).hexdigest()
+        path = Path(out_dir) / names[source] / RESULTS_FILE
+        for stale in path.parent.glob(".results-*.tmp"):  # a write cut short by a kill
+            stale.unlink(missing_ok=True)
+        previous = _read_result(path)
+        if not regrade and previous is not None and previous.fingerprint == fingerprint:
+            kept[source] = previous
+        else:
+            pending.append(Job(source, names[source], fingerprint, path))
+    return pending, kept
+
+
+def grade_batch(
+    pset: ProblemSet,
+    sources: Iterable[Path],
+    out_dir: Path,
+    *,
+    jobs: int | None = None,
+    scheduler: str | None = None,
+    regrade: bool = False,
+    public_only: bool = False,
+    on_result: Callable[[Path, Result, bool], None] | None = None,
+) -> BatchOutcome:
+    """Grade every submission not graded yet; ``on_result(source, result, reused)`` as each lands."""
+    sources = [Path(s) for s in sources]
+    pending, kept = plan_batch(pset, sources, out_dir, regrade=regrade, public_only=public_only)
+    for source, result in kept.items():
+        if on_result is not None:
+            on_result(source, result, True)
+    if scheduler:
+        from autograder.grading.cluster import run_on_dask
+
+        stream = run_on_dask(scheduler, pset, pending, public_only)
+    else:
+        stream = _run_locally(pset, pending, public_only, jobs or os.cpu_count() or 1)
+    fresh: dict[Path, Result] = {}
+    for job, data in stream:
+        result = Result.from_json(data)
+        result.submission, result.fingerprint = job.name, job.fingerprint
+        result.write(job.results_path)
+        fresh[job.source] = result
+        if on_result is not None:
+            on_result(job.source, result, False)
+    by_source = kept | fresh
+    return BatchOutcome([by_source[s] for s in sources if s in by_source], len(fresh), len(kept))
+
+
+def grade_job(pset_root: str, source: str, public_only: bool) -> dict:
+    """One submission, as plain data: what a pool or cluster worker runs."""
+    return grade_submission(_problem_set(pset_root), Path(source), public_only=public_only).to_json()
+
+
+@functools.cache
+def _problem_set(root: str) -> ProblemSet:
+    return load_problem_set(Path(root))
+
+
+def _run_locally(pset: ProblemSet, pending: list[Job], public_only: bool,
+                 jobs: int) -> Iterator[tuple[Job, dict]]:
+    if jobs == 1 or len(pending) <= 1:
+        for job in pending:
+            yield job, grade_job(str(pset.root), str(job.source), public_only)
+        return
+    with ProcessPoolExecutor(max_workers=jobs, initializer=_die_with_parent) as pool:
+        futures = {pool.submit(grade_job, str(pset.root), str(job.source), public_only): job
+                   for job in pending}
+        try:
+            for future in as_completed(futures):
+                yield futures[future], future.result()
+        except BaseException:
+            for future in futures:
+                future.cancel()
+            raise
+
+
+def _die_with_parent() -> None:
+    """Pool workers end when the batch process does (even by SIGKILL), instead of lingering."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    if os.getppid() == 1:
+        os._exit(1)
+
+
+def _tree_digest(path: Path) -> str:
+    """Contents of a file or a folder (relative names and bytes), for fingerprints."""
+    digest = hashlib.sha256()
+    path = Path(path)
+    if path.is_file():
+        digest.update(path.read_bytes())
+        return digest.hexdigest()
+    for item in sorted(path.rglob("*")):
+        if item.is_file() and not item.is_symlink() and "__pycache__" not in item.parts:
+            digest.update(os.fsencode(item.relative_to(path)) + b"\0" + item.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def _read_result(path: Path) -> Result | None:
+    try:
+        return Result.from_json(json.loads(path.read_text()))
+    except (OSError, ValueError, TypeError):
+        return None

@@ -1,0 +1,158 @@
+"""Grading day: many submissions in parallel, resumable after any interruption, on a Dask cluster too."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from autograder.grading.batch import grade_batch
+
+from .conftest import TOY_COURSE
+
+ARITH = (TOY_COURSE / "solutions" / "toy" / "arith.py").read_text()
+ARRAYS = (TOY_COURSE / "solutions" / "toy" / "arrays.py").read_text()
+
+
+def make_submissions(root: Path, count: int) -> list[Path]:
+    """``count`` submissions with different scores: every third is wrong in a different way."""
+    subs = []
+    for i in range(count):
+        folder = root / f"student{i:03d}"
+        folder.mkdir(parents=True)
+        arith = ARITH if i % 3 else ARITH.replace("return a + b", "return a + b + 1")
+        (folder / "arith.py").write_text(arith)
+        (folder / "arrays.py").write_text(ARRAYS if i % 4 else "def double(x):\n    return x\n")
+        subs.append(folder)
+    return subs
+
+
+def comparable(results_dir: Path) -> dict:
+    """Each result without what legitimately differs between runs (times and timestamps)."""
+    out = {}
+    for path in sorted(results_dir.glob("*/results.json")):
+        data = json.loads(path.read_text())
+        out[path.parent.name] = (data["score"], data["fingerprint"],
+                                 [(t["nodeid"], t["status"], t["score"], t["output"]) for t in data["tests"]])
+    return out
+
+
+@pytest.fixture(scope="module")
+def reference_run(tmp_path_factory, toy):
+    """An uninterrupted sequential run: what every other way of grading must reproduce."""
+    root = tmp_path_factory.mktemp("reference")
+    subs = make_submissions(root / "subs", 12)
+    outcome = grade_batch(toy, subs, root / "out", jobs=1)
+    assert outcome.graded == 12 and len({r.score for r in outcome.results}) > 2
+    return comparable(root / "out")
+
+
+def test_a_parallel_batch_gives_the_same_results_as_a_sequential_one(toy, tmp_path, reference_run):
+    subs = make_submissions(tmp_path / "subs", 12)
+    outcome = grade_batch(toy, subs, tmp_path / "out", jobs=2)
+    assert outcome.graded == 12 and comparable(tmp_path / "out") == reference_run
+
+
+def test_a_rerun_keeps_what_is_unchanged_and_regrades_what_changed(toy, tmp_path):
+    subs = make_submissions(tmp_path / "subs", 4)
+    out = tmp_path / "out"
+    assert grade_batch(toy, subs, out, jobs=1).graded == 4
+    again = grade_batch(toy, subs, out, jobs=1)
+    assert (again.graded, again.reused) == (0, 4)
+    (subs[1] / "arith.py").write_text(ARITH.replace("return a + b", "return a - b"))
+    changed = grade_batch(toy, subs, out, jobs=1)
+    assert (changed.graded, changed.reused) == (1, 3)
+    assert changed.results[1].score < 10
+    assert grade_batch(toy, subs, out, jobs=1, regrade=True).graded == 4
+
+
+def _grade_command(subs: list[Path], out: Path, *extra: str) -> list[str]:
+    return [sys.executable, "-m", "autograder", "--course", str(TOY_COURSE), "grade", "toy",
+            *map(str, subs), "-o", str(out), *extra]
+
+
+def _wait_for_results(out: Path, at_least: int, process: subprocess.Popen, timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while len(list(out.glob("*/results.json"))) < at_least:
+        assert process.poll() is None, "the batch ended before it could be interrupted"
+        assert time.monotonic() < deadline, "no results appeared"
+        time.sleep(0.05)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGINT])
+def test_an_interrupted_batch_loses_nothing_and_a_rerun_completes_it_identically(
+        tmp_path, reference_run, how):
+    subs = make_submissions(tmp_path / "subs", 12)
+    out = tmp_path / "out"
+    process = subprocess.Popen(_grade_command(subs, out, "-j", "2"), stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL, start_new_session=True)
+    _wait_for_results(out, 4, process)
+    os.kill(process.pid, how)
+    process.wait(timeout=60)
+    finished = list(out.glob("*/results.json"))
+    assert 4 <= len(finished) < 12
+    for path in finished:  # every file there is whole
+        assert json.loads(path.read_text())["status"] == "graded"
+    rerun = subprocess.run(_grade_command(subs, out, "-j", "2"), capture_output=True, text=True,
+                           timeout=300)
+    assert rerun.returncode == 0, rerun.stderr
+    assert f"kept {len(finished)} unchanged" in rerun.stdout
+    assert comparable(out) == reference_run
+    assert not list(out.glob("*/.results-*.tmp"))
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def dask_cluster(tmp_path):
+    """A real scheduler and two workers on loopback, each its own process."""
+    import distributed  # noqa: F401
+
+    port = _free_port()
+    address = f"tcp://127.0.0.1:{port}"
+    bin_dir = Path(sys.executable).parent
+    scheduler = subprocess.Popen([bin_dir / "dask", "scheduler", "--host", "127.0.0.1", "--port", str(port),
+                                  "--no-dashboard"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    workers = [subprocess.Popen([bin_dir / "dask", "worker", address, "--nthreads", "1", "--nworkers", "1",
+                                 "--no-dashboard", "--name", f"w{i}",
+                                 "--local-directory", str(tmp_path / f"w{i}")],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for i in range(2)]
+    from distributed import Client
+
+    with Client(address, timeout="60s") as client:
+        client.wait_for_workers(2, timeout=120)
+    yield address, workers
+    for process in [*workers, scheduler]:
+        process.kill()
+        process.wait()
+
+
+@pytest.mark.slow
+def test_a_dask_cluster_grades_the_batch_even_when_a_worker_dies(toy, tmp_path, dask_cluster,
+                                                                 reference_run):
+    address, workers = dask_cluster
+    subs = make_submissions(tmp_path / "subs", 12)
+    out = tmp_path / "out"
+    killed = []
+
+    def landed(source, result, reused):
+        if not killed:  # the first result is in: take a worker down mid-batch
+            workers[0].kill()
+            killed.append(source)
+
+    outcome = grade_batch(toy, subs, out, scheduler=address, on_result=landed)
+    assert killed and outcome.graded == 12
+    assert comparable(out) == reference_run
+    assert len(list(out.glob("*/results.json"))) == 12
