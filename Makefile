@@ -9,13 +9,17 @@ STAMP := $(VENV)/.installed
 
 .PHONY: setup demo test lint clean system-packages
 
-# bubblewrap confines the sandboxed child (README, Security). Installed when we are root on Debian;
-# elsewhere the sandbox degrades with a warning and records which layers were active.
+# bubblewrap confines the sandboxed child (README, Security); chromium renders the HTML reports in
+# a test. Installed when we are root on Debian; elsewhere the sandbox degrades with a warning and
+# records which layers were active.
+SYSTEM_PACKAGES := bwrap:bubblewrap chromium:chromium
 system-packages:
-	@command -v bwrap >/dev/null 2>&1 || { \
+	@missing=""; for entry in $(SYSTEM_PACKAGES); do \
+	  command -v $${entry%%:*} >/dev/null 2>&1 || missing="$$missing $${entry##*:}"; done; \
+	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	    apt-get update -qq && apt-get install -y -qq bubblewrap >/dev/null; \
-	  else echo "warning: bubblewrap is not installed; the sandbox runs without namespaces"; fi; }
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else echo "warning: not installed:$$missing (see README, Security)"; fi; fi
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)

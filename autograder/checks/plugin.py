@@ -22,7 +22,7 @@ from autograder.problemset import MANIFEST, ProblemSet, load_problem_set
 from autograder.sandbox.errors import ImportFailed, StudentError, StudentException
 from autograder.sandbox.process import SandboxedProcess
 
-__all__ = ["_autograder_sandboxes", "pytest_configure", "reference", "rng", "student"]
+__all__ = ["_autograder_sandboxes", "feedback", "pytest_configure", "reference", "rng", "student"]
 
 MARKERS = (
     "problem(id): the problem a check belongs to (required)",
@@ -45,6 +45,8 @@ class GradingContext:
 
 
 CONTEXT = pytest.StashKey[GradingContext]()
+FIGURES = pytest.StashKey[list]()
+_MAX_POINTS = 2000
 _SANDBOXES = pytest.StashKey[dict]()
 
 
@@ -131,6 +133,34 @@ def rng(request: pytest.FixtureRequest) -> np.random.Generator:
     return np.random.default_rng(int.from_bytes(digest[:16], "little"))
 
 
+class Feedback:
+    """Pictures a check attaches to its result, as data; reports draw them."""
+
+    def __init__(self, figures: list):
+        self._figures = figures
+
+    def curve(self, title: str, series: dict[str, list[float]], *, log_y: bool = False,
+              xlabel: str = "", ylabel: str = "") -> None:
+        """Lines, e.g. ``{"yours": f_k - f*, "reference": ...}`` per iteration."""
+        clean = {str(k): [float(v) for v in list(values)[:_MAX_POINTS]] for k, values in series.items()}
+        self._figures.append({"kind": "curve", "title": title, "series": clean, "log_y": log_y,
+                              "xlabel": xlabel, "ylabel": ylabel})
+
+    def bars(self, title: str, values: dict[str, float], *, threshold: float | None = None,
+             ylabel: str = "") -> None:
+        """Bars, e.g. timing ratios, with an optional threshold line."""
+        self._figures.append({"kind": "bars", "title": title, "ylabel": ylabel,
+                              "values": {str(k): float(v) for k, v in values.items()},
+                              "threshold": None if threshold is None else float(threshold)})
+
+
+@pytest.fixture
+def feedback(request: pytest.FixtureRequest) -> Feedback:
+    """Attach pictures to this check's result (shown in the HTML report for visible checks)."""
+    figures = request.node.stash.setdefault(FIGURES, [])
+    return Feedback(figures)
+
+
 # ---------------------------------------------------------------------------- recording
 
 
@@ -148,6 +178,7 @@ class CheckRecord:
     message: str = ""
     duration: float = 0.0
     grader_error: str = ""  # a bug in the check itself, for the instructor
+    figures: list = field(default_factory=list)  # data for pictures (Feedback)
 
 
 @dataclass
@@ -202,6 +233,7 @@ class CheckRecorder:
             return report
         if call.when == "call" or (call.when == "setup" and call.excinfo is not None):
             record.duration += call.duration
+            record.figures = list(item.stash.get(FIGURES, []))
             if not record.grader_error:
                 exc = call.excinfo.value if call.excinfo is not None else None
                 self._classify(record, exc, call.excinfo)

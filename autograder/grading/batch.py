@@ -22,6 +22,7 @@ import autograder
 from autograder.grading.grade import RESULTS_FILE, grade_submission, unique_names
 from autograder.grading.result import Result
 from autograder.problemset import ProblemSet, load_problem_set
+from autograder.report import write_reports
 
 
 @dataclass(frozen=True)
@@ -90,6 +91,7 @@ def grade_batch(
         result = Result.from_json(data)
         result.submission, result.fingerprint = job.name, job.fingerprint
         result.write(job.results_path)
+        write_reports(result, job.results_path.parent)
         fresh[job.source] = result
         if on_result is not None:
             on_result(job.source, result, False)

@@ -31,6 +31,7 @@ class CheckResult:
     visibility: str
     execution_time: float
     grader_error: bool = False
+    figures: list[dict] = field(default_factory=list)  # data for pictures; reports draw them
 
 
 @dataclass
@@ -77,18 +78,22 @@ class Result:
         return cls(**data)
 
     def write(self, path: Path) -> None:
-        """Write atomically: a reader sees the old file or the whole new one, never half of it."""
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".results-", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w") as f:
-                json.dump(self.to_json(), f, indent=2)
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_atomically(path, json.dumps(self.to_json(), indent=2))
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """A reader (or a crash) sees the old file or the whole new one, never half of it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".results-", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 def score_records(pset: ProblemSet, records: list[CheckRecord]) -> tuple[list[CheckResult],
@@ -108,7 +113,7 @@ def score_records(pset: ProblemSet, records: list[CheckRecord]) -> tuple[list[Ch
             name=r.name, nodeid=r.nodeid, problem=r.problem, status=r.status,
             score=round(max_score * r.fraction, 6), max_score=round(max_score, 6),
             output=r.message, visibility=r.visibility, execution_time=round(r.duration, 4),
-            grader_error=bool(r.grader_error),
+            grader_error=bool(r.grader_error), figures=r.figures,
         ))
     problems = []
     for p in pset.problems:

@@ -34,6 +34,8 @@ def render_markdown(result: Result, *, show_all: bool = False) -> str:
         for t in failing:
             lines += ["", f"<details><summary>{_MARK.get(t.status, '?')} {_cell(t.name)}</summary>",
                       "", "```", t.output.strip(), "```", "", "</details>"]
+    if any(t.figures for t in result.tests if t.visibility == "visible"):
+        lines += ["", "Pictures of your results are in feedback.html."]
     lines += ["", f"<sub>graded {result.graded_at} · sandbox: "
                   f"{', '.join(result.environment.get('sandbox_layers', []))}</sub>", ""]
     return "\n".join(lines)
