@@ -20,12 +20,12 @@ PSETS = list_problem_sets("solutions", REPO)
 
 
 def _examples() -> list[tuple[str, str, dict]]:
-    cases = []
-    for pset_id in PSETS:
-        expected = REPO / "examples" / pset_id / "expected.toml"
-        if expected.is_file():
-            cases += [(pset_id, name, spec) for name, spec in tomllib.loads(expected.read_text()).items()]
-    return cases
+    """Every examples/<pset>/<name>/expected.toml: the score that sample submission must get."""
+    return [
+        (pset_id, expected.parent.name, tomllib.loads(expected.read_text()))
+        for pset_id in PSETS
+        for expected in sorted((REPO / "examples" / pset_id).glob("*/expected.toml"))
+    ]
 
 
 @pytest.fixture(scope="module", params=PSETS)
@@ -62,6 +62,11 @@ def test_every_problem_has_public_and_hidden_checks(pset):
     for problem in pset.problems:
         visibilities = {t.visibility for t in result.tests if t.problem == problem.id}
         assert "visible" in visibilities and visibilities - {"visible"}, problem.id
+
+
+def test_every_sample_submission_states_its_expected_score():
+    folders = [p for pset_id in PSETS for p in (REPO / "examples" / pset_id).glob("*/") if p.is_dir()]
+    assert folders and all((p / "expected.toml").is_file() for p in folders)
 
 
 @pytest.mark.slow
