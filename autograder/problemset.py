@@ -42,6 +42,7 @@ class ProblemSet:
     given: tuple[str, ...] = ()
     call_timeout: float = 10.0
     released: bool = False  # True for the student copy in assignments/<pset>
+    worker_resources: dict = field(default_factory=dict)  # Dask resources a grading task needs
     raw: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
@@ -104,6 +105,7 @@ def load_problem_set(root: Path) -> ProblemSet:
             given=tuple(g["path"] for g in raw.get("given", [])),
             call_timeout=float(raw.get("sandbox", {}).get("call_timeout", 10.0)),
             released=bool(head.get("released", False)),
+            worker_resources=dict(raw.get("grading", {}).get("worker_resources", {})),
             raw=raw,
         )
     except (KeyError, TypeError, ValueError) as exc:

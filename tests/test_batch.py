@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -117,7 +118,7 @@ def _free_port() -> int:
 
 @pytest.fixture
 def dask_cluster(tmp_path):
-    """A real scheduler and two workers on loopback, each its own process."""
+    """A real scheduler and two workers on loopback, each its own process; w1 declares a GPU."""
     import distributed  # noqa: F401
 
     port = _free_port()
@@ -127,7 +128,8 @@ def dask_cluster(tmp_path):
                                   "--no-dashboard"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     workers = [subprocess.Popen([bin_dir / "dask", "worker", address, "--nthreads", "1", "--nworkers", "1",
                                  "--no-dashboard", "--name", f"w{i}",
-                                 "--local-directory", str(tmp_path / f"w{i}")],
+                                 "--local-directory", str(tmp_path / f"w{i}"),
+                                 *(["--resources", "GPU=1"] if i == 1 else [])],
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for i in range(2)]
     from distributed import Client
 
@@ -154,5 +156,20 @@ def test_a_dask_cluster_grades_the_batch_even_when_a_worker_dies(toy, tmp_path, 
 
     outcome = grade_batch(toy, subs, out, scheduler=address, on_result=landed)
     assert killed and outcome.graded == 12
+    assert {r.environment["dask_worker"] for r in outcome.results} <= {"w0", "w1"}
     assert comparable(out) == reference_run
     assert len(list(out.glob("*/results.json"))) == 12
+
+
+@pytest.mark.slow
+def test_a_problem_set_that_needs_a_gpu_is_graded_only_on_gpu_workers(toy, tmp_path, dask_cluster):
+    address, _workers = dask_cluster
+    course = tmp_path / "toy"
+    shutil.copytree(toy.root, course)
+    manifest = course / "problemset.toml"
+    manifest.write_text(manifest.read_text() + "\n[grading]\nworker_resources = { GPU = 1 }\n")
+    from autograder.problemset import load_problem_set
+
+    outcome = grade_batch(load_problem_set(course), make_submissions(tmp_path / "subs", 6),
+                          tmp_path / "out", scheduler=address)
+    assert {r.environment["dask_worker"] for r in outcome.results} == {"w1"}
