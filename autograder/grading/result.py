@@ -65,7 +65,8 @@ class Result:
 
     @property
     def full_marks(self) -> bool:
-        return self.status == "graded" and abs(self.score - self.max_score) < 1e-9
+        """Every point of the maximum earned (bonus problems may add more on top)."""
+        return self.status == "graded" and self.score >= self.max_score - 1e-9
 
     def to_json(self) -> dict:
         return asdict(self)
