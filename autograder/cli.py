@@ -161,10 +161,13 @@ def check(pset_id: str, path: Path | None, as_json: bool) -> None:
 @click.option("--details", is_flag=True, help="Also print every check of every submission.")
 @click.option("--fail-under", type=float, default=None, metavar="SCORE",
               help="Exit 1 if any submission scores below SCORE.")
+@click.option("--gradebook", metavar="URL|NBGRADER_DIR", default=None,
+              help="Also record the scores in nbgrader's gradebook (sqlite:///path/gradebook.db or the "
+                   "nbgrader course folder; see docs/nbgrader.md).")
 @_user_errors
 def grade(pset_id: str, submissions: tuple[Path, ...], out: Path | None, jobs: int | None,
           regrade: bool, scheduler: str | None, as_json: bool, details: bool,
-          fail_under: float | None) -> None:
+          fail_under: float | None, gradebook: str | None) -> None:
     """Grade SUBMISSIONS (folders, .zip or .py files) with the public and hidden checks of PSET.
 
     Writes OUT/<submission>/results.json (Gradescope's format plus problems, timing and environment)
@@ -197,6 +200,8 @@ def grade(pset_id: str, submissions: tuple[Path, ...], out: Path | None, jobs: i
         console.print(f"graded {outcome.graded}, kept {outcome.reused} unchanged; "
                       f"sandbox layers: {', '.join(host_confinement().layers)}")
         console.print(f"results written to {_show(out)}/<submission>/results.json")
+    if gradebook:
+        record_to_gradebook(pset.id, results, gradebook, err=as_json)
     _exit_for(results, fail_under=fail_under)
 
 
@@ -300,6 +305,14 @@ def _show(path: Path) -> str:
 
 
 # Verbs that live in their own packages register here, one line each.
+from autograder.ci.commands import ci  # noqa: E402
+from autograder.gradescope.commands import gradescope  # noqa: E402
+from autograder.nbgrader.commands import export_group, nbgrader_group, record_to_gradebook  # noqa: E402
+
+main.add_command(ci)
+main.add_command(gradescope)
+main.add_command(nbgrader_group)
+main.add_command(export_group)
 
 
 if __name__ == "__main__":

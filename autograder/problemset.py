@@ -41,6 +41,7 @@ class ProblemSet:
     hidden_checks: str | None = "checks/hidden"
     given: tuple[str, ...] = ()
     call_timeout: float = 10.0
+    preload: tuple[str, ...] = ()  # modules the child imports at start-up, not in a timed call
     released: bool = False  # True for the student copy in assignments/<pset>
     worker_resources: dict = field(default_factory=dict)  # Dask resources a grading task needs
     raw: dict = field(default_factory=dict, repr=False, compare=False)
@@ -104,6 +105,7 @@ def load_problem_set(root: Path) -> ProblemSet:
             hidden_checks=checks.get("hidden", "checks/hidden"),
             given=tuple(g["path"] for g in raw.get("given", [])),
             call_timeout=float(raw.get("sandbox", {}).get("call_timeout", 10.0)),
+            preload=tuple(raw.get("sandbox", {}).get("preload", ())),
             released=bool(head.get("released", False)),
             worker_resources=dict(raw.get("grading", {}).get("worker_resources", {})),
             raw=raw,

@@ -1,4 +1,4 @@
-"""Reading a submission (a folder, a ``.zip`` or a single ``.py``) into a private working copy.
+"""Reading a submission (a folder, a ``.zip``, a single ``.py`` or a notebook) into a private working copy.
 
 Owns the safe unpacking rules: no paths outside the copy, no symlinks, bounded size and count.
 The copy is what the sandboxed child sees; the original is never written to.
@@ -12,6 +12,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from autograder.nbgrader import notebook
 from autograder.problemset import ProblemSet
 
 MAX_FILES = 2000
@@ -31,7 +32,8 @@ class Submission:
 
 
 def submission_name(source: Path) -> str:
-    name = source.name.removesuffix(".zip").removesuffix(".py")
+    student = notebook.nbgrader_student(source)  # nbgrader's submitted/<student>/<pset>/
+    name = student or source.name.removesuffix(".zip").removesuffix(".py").removesuffix(".ipynb")
     return name or "submission"
 
 
@@ -48,8 +50,15 @@ def prepare_submission(source: Path, pset: ProblemSet, workdir: Path) -> Submiss
         shutil.copyfile(source, target / source.name)
     elif not source.exists():
         raise SubmissionError(f"{source} does not exist")
-    else:
-        raise SubmissionError(f"{source} is not a folder, a .zip or a .py file")
+    elif source.suffix != ".ipynb" or not source.is_file():
+        raise SubmissionError(f"{source} is not a folder, a .zip, a .py or an .ipynb file")
+    try:  # a notebook's answer cells become the modules (see autograder.nbgrader.notebook)
+        if source.suffix == ".ipynb":
+            notebook.extract_notebook(source, pset, target)
+        else:
+            notebook.extract_if_only_notebook(target, pset)
+    except notebook.NotebookError as exc:
+        raise SubmissionError(str(exc)) from None
     root = _module_root(target, pset.modules)
     for rel in pset.given:  # given files are the instructor's, whatever the submission holds
         (root / rel).parent.mkdir(parents=True, exist_ok=True)

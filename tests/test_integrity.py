@@ -72,3 +72,25 @@ def test_allowed_names_and_honest_solutions_are_not_findings(grade_toy):
     honest = "import numpy as np\n\ndef double(x):\n    np.linalg.norm(x)\n    return 2 * x\n"
     result = grade_toy({"arrays.py": honest})
     assert result.full_marks and result.findings == []
+
+
+def test_the_problem_sets_own_checks_handed_in_with_the_folder_are_not_student_code(
+        toy, toy_submission, tmp_path):
+    """Students often submit the whole released folder: its public checks may use banned names."""
+    import shutil
+
+    from autograder.grading.grade import grade_submission
+    from autograder.problemset import load_problem_set
+
+    course = tmp_path / "toy"
+    shutil.copytree(toy.root, course)
+    check = ("import numpy as np\nimport pytest\n\npytestmark = pytest.mark.problem('arrays')\n\n"
+             "def test_x():\n    assert np.multiply(2, 2) == 4\n")
+    (course / "checks" / "public" / "test_uses_banned.py").write_text(check)
+    pset = load_problem_set(course)
+    folder = toy_submission()
+    (folder / "tests").mkdir()
+    (folder / "tests" / "test_uses_banned.py").write_text(check)
+    assert grade_submission(pset, folder).findings == []
+    (folder / "tests" / "helper.py").write_text(check + "# mine\n")  # not the course's file
+    assert grade_submission(pset, folder).findings != []

@@ -2,6 +2,7 @@
 
 import os
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -167,3 +168,29 @@ def test_a_driver_exercises_a_stateful_student_object_and_returns_data(tmp_path)
 def test_a_driver_reports_a_missing_student_module_by_name(tmp_path):
     with SandboxedProcess(tmp_path) as process, pytest.raises(errors.MissingName, match="mod.py"):
         process.drive("box", DRIVER, "make_and_use", ([1],), {}, timeout=5)
+
+
+def test_the_uid_drop_without_bubblewrap_still_reaches_a_private_temp_folder(tmp_path, monkeypatch):
+    """As root in a container without namespaces: the child runs as its own uid, and the grader's
+    root-only temporary parent must not lock it out of its working copy."""
+    import tempfile
+
+    from autograder.sandbox import confine
+
+    monkeypatch.setattr(confine, "host_confinement", lambda: confine.Confinement(False, True))
+    monkeypatch.setattr("autograder.sandbox.process.host_confinement", confine.host_confinement)
+    private = Path(tempfile.mkdtemp(prefix="autograder-"))  # 0700, like the grader's
+    work = private / "submission"
+    work.mkdir()
+    (work / "mod.py").write_text(MODULE)
+    with SandboxedProcess(work) as process:
+        assert process.call("mod", "echo", (1,), {}, timeout=10) == [[1], {}]
+        assert os.stat(f"/proc/{process._proc.pid}").st_uid >= confine.SANDBOX_UID_BASE
+
+
+def test_preloaded_modules_are_imported_at_start_up_not_in_a_timed_call(tmp_path):
+    (tmp_path / "mod.py").write_text("import sys\n\ndef loaded():\n    return 'wave' in sys.modules\n")
+    with SandboxedProcess(tmp_path, preload=("wave",)) as process:
+        assert process.call("mod", "loaded", (), {}, timeout=5) is True
+    with SandboxedProcess(tmp_path) as process:
+        assert process.call("mod", "loaded", (), {}, timeout=5) is False

@@ -134,3 +134,8 @@ def test_deeply_nested_orders_cross_but_unbounded_nesting_does_not():
         order = (order, 0)
     with pytest.raises(EncodeError, match="too deeply"):
         encode(order, [])
+
+
+def test_zero_dimensional_arrays_and_tensors_keep_their_shape():
+    assert roundtrip(np.array(2.5)).shape == ()
+    assert roundtrip(torch.tensor(2.5)).shape == ()

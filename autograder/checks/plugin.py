@@ -22,7 +22,8 @@ from autograder.problemset import MANIFEST, ProblemSet, load_problem_set
 from autograder.sandbox.errors import ImportFailed, StudentError, StudentException
 from autograder.sandbox.process import SandboxedProcess
 
-__all__ = ["_autograder_sandboxes", "feedback", "pytest_configure", "reference", "rng", "student"]
+__all__ = ["_autograder_sandboxes", "feedback", "pytest_configure", "reference", "rng", "student",
+           "timing"]
 
 MARKERS = (
     "problem(id): the problem a check belongs to (required)",
@@ -46,6 +47,7 @@ class GradingContext:
 
 CONTEXT = pytest.StashKey[GradingContext]()
 FIGURES = pytest.StashKey[list]()
+NOTES = pytest.StashKey[list]()
 _MAX_POINTS = 2000
 _SANDBOXES = pytest.StashKey[dict]()
 
@@ -85,15 +87,33 @@ def _autograder_sandboxes(request: pytest.FixtureRequest):
 def student(request: pytest.FixtureRequest, _autograder_sandboxes) -> StudentSubmission:
     """The student's submission; ``student.<module>.<name>`` runs in the sandboxed child."""
     ctx = _context(request)
-    sandbox = _autograder_sandboxes.get(ctx.submission_dir)
-    if sandbox is None:
-        banned = tuple(dict.fromkeys(b for p in ctx.pset.problems for b in p.banned))
-        allowed = tuple(dict.fromkeys(a for p in ctx.pset.problems for a in p.allowed))
-        sandbox = _autograder_sandboxes[ctx.submission_dir] = SandboxedProcess(
-            ctx.submission_dir, banned=banned, allowed=allowed)
+    sandbox = _sandbox(ctx, _autograder_sandboxes)
     marker = request.node.get_closest_marker("call_timeout")
     timeout = float(marker.args[0]) if marker else ctx.pset.call_timeout
     return StudentSubmission(sandbox, timeout, ctx.pset.drivers_dir)
+
+
+def _sandbox(ctx: GradingContext, sandboxes: dict) -> SandboxedProcess:
+    """The submission's one sandboxed child (started on first use, restarted after a crash)."""
+    sandbox = sandboxes.get(ctx.submission_dir)
+    if sandbox is None:
+        banned = tuple(dict.fromkeys(b for p in ctx.pset.problems for b in p.banned))
+        allowed = tuple(dict.fromkeys(a for p in ctx.pset.problems for a in p.allowed))
+        sandbox = sandboxes[ctx.submission_dir] = SandboxedProcess(
+            ctx.submission_dir, banned=banned, allowed=allowed, preload=ctx.pset.preload)
+    return sandbox
+
+
+@pytest.fixture
+def timing(request: pytest.FixtureRequest, _autograder_sandboxes, feedback):
+    """Timing checks: ``timing.compare("module.function", workload, cpu=Variant(...), ...)`` times
+    the student's code against a trusted baseline in the sandbox (``autograder.timing``)."""
+    from autograder.timing.runner import Timing
+
+    ctx = _context(request)
+    secret = hashlib.sha256(f"{ctx.secret}\0{request.node.nodeid}".encode()).hexdigest()
+    return Timing(_sandbox(ctx, _autograder_sandboxes), secret=secret,
+                  call_timeout=ctx.pset.call_timeout, feedback=feedback)
 
 
 class _References:
@@ -136,8 +156,13 @@ def rng(request: pytest.FixtureRequest) -> np.random.Generator:
 class Feedback:
     """Pictures a check attaches to its result, as data; reports draw them."""
 
-    def __init__(self, figures: list):
+    def __init__(self, figures: list, notes: list | None = None):
         self._figures = figures
+        self._notes = notes if notes is not None else []
+
+    def note(self, text: str) -> None:
+        """A line for the check's output, shown whatever its status (e.g. where a timing ran)."""
+        self._notes.append(str(text)[:1000])
 
     def curve(self, title: str, series: dict[str, list[float]], *, log_y: bool = False,
               xlabel: str = "", ylabel: str = "") -> None:
@@ -158,7 +183,7 @@ class Feedback:
 def feedback(request: pytest.FixtureRequest) -> Feedback:
     """Attach pictures to this check's result (shown in the HTML report for visible checks)."""
     figures = request.node.stash.setdefault(FIGURES, [])
-    return Feedback(figures)
+    return Feedback(figures, request.node.stash.setdefault(NOTES, []))
 
 
 # ---------------------------------------------------------------------------- recording
@@ -239,6 +264,9 @@ class CheckRecorder:
                 self._classify(record, exc, call.excinfo)
             else:
                 record.status = "error"
+            notes = item.stash.get(NOTES, [])
+            if notes:
+                record.message = "\n".join([record.message, *notes]).strip()
         return report
 
     @staticmethod

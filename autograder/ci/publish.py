@@ -36,7 +36,7 @@ def publication(grade_output: object, grade_exit: int) -> Publication:
         return Publication(_NOT_RUN.format(detail=detail), grader_failure(detail),
                            grade_exit if grade_exit >= 2 else 2)
     result = results[0]
-    summary = render_markdown(result)
+    summary = render_markdown(result, pictures_note=False)
     if result.grader_errors or grade_exit == 3:
         summary = f"{_BROKEN_CHECK}\n\n{summary}"
         payload = to_classroom(result)

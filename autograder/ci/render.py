@@ -89,7 +89,8 @@ def render_student(pset: str, *, course_repo: str = PLACEHOLDER_REPO, course_ref
     }
 
 
-def render_course(*, python: str = "3.12", gpu: bool = True, gpu_labels: tuple[str, ...] = ("self-hosted", "gpu"),
+def render_course(*, python: str = "3.12", gpu: bool = True,
+                  gpu_labels: tuple[str, ...] = ("self-hosted", "gpu"),
                   gpu_command: str = "make test", timeout_minutes: int = 30,
                   gpu_timeout_minutes: int = 60) -> dict[str, GeneratedFile]:
     """The course repository's workflow and the script its steps run."""

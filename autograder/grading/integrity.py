@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import fnmatch
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,7 +43,9 @@ def scan_submission(pset: ProblemSet, root: Path) -> list[Finding]:
     """Findings for every problem with a ban: in its own module and in any helper module."""
     problem_modules = {p.module for p in pset.problems}
     given = {Path(g).as_posix() for g in pset.given}
-    files = [p for p in sorted(root.rglob("*.py")) if p.relative_to(root).as_posix() not in given]
+    ours = _problem_set_files(pset)
+    files = [p for p in sorted(root.rglob("*.py")) if p.relative_to(root).as_posix() not in given
+             and hashlib.sha256(p.read_bytes()).hexdigest() not in ours]
     findings = []
     for problem in pset.problems:
         if not problem.banned:
@@ -55,6 +58,20 @@ def scan_submission(pset: ProblemSet, root: Path) -> list[Finding]:
                     where = f"{path.relative_to(root).as_posix()}, line {line}"
                     findings.append(Finding(problem.id, name, where, "static"))
     return findings
+
+
+def _problem_set_files(pset: ProblemSet) -> set[str]:
+    """Content hashes of the checks, drivers and generated files that ship with the problem set:
+    a student who hands in the whole released folder hands these in too; they are not their code.
+    By content, not by name, so a student's own file called tests/x.py is still scanned."""
+    folders = [pset.public_checks_dir, pset.drivers_dir, pset.hidden_checks_dir]
+    files = [f for d in folders if d and d.is_dir() for f in d.rglob("*.py")]
+    files += [f for f in (pset.root / "conftest.py",) if f.is_file()]
+    hashes = {hashlib.sha256(f.read_bytes()).hexdigest() for f in files}
+    from autograder.release.pipeline import conftest
+
+    hashes |= {hashlib.sha256(data).hexdigest() for data in conftest(pset).values()}
+    return hashes
 
 
 def dotted_names(source: str, filename: str) -> list[tuple[str, int]]:

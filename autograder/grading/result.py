@@ -105,11 +105,12 @@ def score_records(pset: ProblemSet, records: list[CheckRecord]) -> tuple[list[Ch
     for r in counted:
         if r.problem in total_weight:
             total_weight[r.problem] += r.weight
-    tests = []
+    tests, exact = [], []
     for r in records:
         weight_sum = total_weight.get(r.problem, 0.0)
         points = pset.problem(r.problem).points if r.problem in total_weight else 0.0
         max_score = points * r.weight / weight_sum if weight_sum and r.status != "skipped" else 0.0
+        exact.append((r.problem, max_score * r.fraction, max_score))
         tests.append(CheckResult(
             name=r.name, nodeid=r.nodeid, problem=r.problem, status=r.status,
             score=round(max_score * r.fraction, 6), max_score=round(max_score, 6),
@@ -117,9 +118,9 @@ def score_records(pset: ProblemSet, records: list[CheckRecord]) -> tuple[list[Ch
             grader_error=bool(r.grader_error), figures=r.figures,
         ))
     problems = []
-    for p in pset.problems:
-        mine = [t for t in tests if t.problem == p.id]
+    for p in pset.problems:  # sums of exact shares, rounded once
+        mine = [(score, top) for problem, score, top in exact if problem == p.id]
         problems.append(ProblemResult(id=p.id, title=p.title,
-                                      score=round(sum(t.score for t in mine), 6),
-                                      max_score=round(sum(t.max_score for t in mine), 6)))
+                                      score=round(sum(s for s, _ in mine), 6),
+                                      max_score=round(sum(t for _, t in mine), 6)))
     return tests, problems

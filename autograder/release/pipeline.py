@@ -85,6 +85,7 @@ def released_manifest(pset: ProblemSet) -> Files:
         "",
         "[sandbox]",
         f"call_timeout = {pset.call_timeout:g}",
+        *([f"preload = [{', '.join(map(_toml_str, pset.preload))}]"] if pset.preload else []),
     ]
     for p in pset.problems:
         lines += ["", "[[problems]]", f"id = {_toml_str(p.id)}", f"title = {_toml_str(p.title)}",

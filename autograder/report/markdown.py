@@ -11,7 +11,8 @@ from autograder.grading.result import Result
 _MARK = {"passed": "✅", "failed": "❌", "error": "💥", "timeout": "⏱️", "skipped": "⏭️"}
 
 
-def render_markdown(result: Result, *, show_all: bool = False) -> str:
+def render_markdown(result: Result, *, show_all: bool = False, pictures_note: bool = True) -> str:
+    """``pictures_note``: say that feedback.html holds pictures (off where no such file exists)."""
     lines = [f"# {result.pset} — {result.submission}", ""]
     if result.status != "graded":
         return "\n".join(lines + [f"**Not graded:** {result.output}", ""])
@@ -34,7 +35,7 @@ def render_markdown(result: Result, *, show_all: bool = False) -> str:
         for t in failing:
             lines += ["", f"<details><summary>{_MARK.get(t.status, '?')} {_cell(t.name)}</summary>",
                       "", "```", t.output.strip(), "```", "", "</details>"]
-    if any(t.figures for t in result.tests if t.visibility == "visible"):
+    if pictures_note and any(t.figures for t in result.tests if t.visibility == "visible"):
         lines += ["", "Pictures of your results are in feedback.html."]
     lines += ["", f"<sub>graded {result.graded_at} · sandbox: "
                   f"{', '.join(result.environment.get('sandbox_layers', []))}</sub>", ""]

@@ -60,6 +60,13 @@ def serve(fd: int, submission_dir: str) -> None:
 def _handle(request, blobs, reply_blobs, failed_imports, submission_dir) -> dict:
     if request.get("op") == "ping":
         return {"ok": True}
+    if request.get("op") == "preload":
+        for name in request.get("modules", []):
+            try:
+                importlib.import_module(str(name))
+            except ImportError:
+                pass  # not installed here: the calls that need it will say so
+        return {"ok": True}
     module_name, name = request.get("module"), request.get("name")
     if type(module_name) is not str or type(name) is not str:
         raise WireError("request needs a module and a name")

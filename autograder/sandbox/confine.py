@@ -22,6 +22,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -136,6 +137,12 @@ def prepare_workdir(workdir: Path, confinement: Confinement, uid: int) -> None:
     for path in [workdir, *workdir.rglob("*")]:
         if not path.is_symlink():
             os.chown(path, uid, uid)
+    if not confinement.bubblewrap:  # the real parents are in its way: let it pass (not list) them
+        for parent in workdir.parents:
+            if parent.stat().st_uid == os.geteuid() and not parent.stat().st_mode & 0o001:
+                parent.chmod(parent.stat().st_mode | 0o001)
+            if parent == Path(tempfile.gettempdir()):
+                break
 
 
 def kill_uid(uid: int, timeout: float = 5.0) -> None:

@@ -74,12 +74,14 @@ class SandboxedProcess:
     """One child process serving one submission directory. Restarts itself after a crash."""
 
     def __init__(self, submission_dir: Path, *, banned: tuple[str, ...] = (),
-                 allowed: tuple[str, ...] = (), memory_bytes: int | None = DEFAULT_MEMORY):
+                 allowed: tuple[str, ...] = (), memory_bytes: int | None = DEFAULT_MEMORY,
+                 preload: tuple[str, ...] = ()):
         self.submission_dir = Path(submission_dir).resolve()
         self.memory_bytes = memory_bytes
         self.confinement = host_confinement()
         self._uid: int | None = None
         self.banned, self.allowed = list(banned), list(allowed)
+        self.preload = list(preload)
         self.tripped: set[str] = set()  # banned names the child's tripwire saw used
         self._proc: subprocess.Popen | None = None
         self._sock: socket.socket | None = None
@@ -114,6 +116,9 @@ class SandboxedProcess:
         self.starts += 1
         # The interpreter's own start-up is not the student's time: wait for a first answer.
         self._request({"op": "ping"}, [], _START_TIMEOUT, what="starting the sandbox")
+        if self.preload:  # e.g. torch: seconds of imports that no student call should pay for
+            self._request({"op": "preload", "modules": self.preload}, [], _START_TIMEOUT,
+                          what="importing " + ", ".join(self.preload))
         if self.banned:
             self._request({"op": "arm", "banned": self.banned, "allowed": self.allowed}, [],
                           _START_TIMEOUT, what="arming the tripwire")
@@ -179,6 +184,34 @@ class SandboxedProcess:
             raise TypeError(f"check passes an argument that cannot be sent: {exc}") from None
         reply, reply_blobs = self._request(request, blobs, timeout, what=f"{name}(...)")
         return self._decode(reply, reply_blobs)
+
+    def cpu_seconds(self) -> float | None:
+        """CPU time (user + system, every thread) used so far by the child and the processes below it,
+        read by the parent from /proc, where the child cannot fake it; None without /proc or a child."""
+        if self._proc is None:
+            return None
+        try:
+            tick = os.sysconf("SC_CLK_TCK")
+            children: dict[int, list[int]] = {}
+            times: dict[int, int] = {}
+            for entry in os.listdir("/proc"):
+                if not entry.isdigit():
+                    continue
+                try:
+                    with open(f"/proc/{entry}/stat", "rb") as f:
+                        fields = f.read().rsplit(b")", 1)[1].split()
+                except OSError:
+                    continue
+                children.setdefault(int(fields[1]), []).append(int(entry))  # field 4: ppid
+                times[int(entry)] = sum(int(v) for v in fields[11:15])  # utime stime cutime cstime
+        except (OSError, ValueError, IndexError):
+            return None
+        total, todo = 0, [self._proc.pid]
+        while todo:
+            pid = todo.pop()
+            total += times.get(pid, 0)
+            todo.extend(children.get(pid, []))
+        return total / tick
 
     def _request(self, request: dict, blobs: list[bytes], timeout: float, what: str):
         if self._proc is None:

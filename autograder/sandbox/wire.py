@@ -178,7 +178,7 @@ def _add_array(array: np.ndarray, blobs: list[bytes]) -> int:
     if array.dtype.kind not in ARRAY_KINDS or array.dtype.fields is not None:
         raise EncodeError(f"arrays of dtype {array.dtype} cannot be sent; use a numeric dtype")
     out = io.BytesIO()
-    np.lib.format.write_array(out, np.ascontiguousarray(array), allow_pickle=False)
+    np.lib.format.write_array(out, np.require(array, requirements='C'), allow_pickle=False)
     blobs.append(out.getvalue())
     return len(blobs) - 1
 
@@ -203,7 +203,7 @@ def _read_array(blobs: list[bytes], index) -> np.ndarray:
         raise WireError("array size does not match its header")
     stream.seek(0)
     array = np.load(stream, allow_pickle=False)
-    return np.array(array)  # own, writeable, exact ndarray
+    return np.array(array)  # own, writeable, exact ndarray (0-d stays 0-d)
 
 
 def _encode_tensor(tensor, blobs: list[bytes]) -> dict:

@@ -1,0 +1,365 @@
+"""Inside the notebook's kernel: the ``%%autograder_checks`` cell magic and an in-kernel ``student``.
+
+This is nbgrader's model, kept as it is: the check cells of an exported notebook run in the same
+Python process as the student's code, which can therefore patch anything here (that is why
+``autograder grade`` grades the same notebook in the sandbox). What this module does is make the
+checks runnable there and their verdicts agree with the sandbox's for honest code:
+
+- ``student.<module>.<name>`` reads the kernel's globals (functions live there, not in modules);
+  arguments and results cross through the sandbox's wire codec, so a check sees the same plain data
+  (a Python ``int`` for a numpy int, copies, no subclasses) as in a grading run;
+- each call has the check's time limit (``SIGALRM``), exceptions become the same ``StudentError``s,
+  and a check's outcome is classified by the grader's own ``CheckRecorder``;
+- ``rng`` is seeded with the grading run's seed for that check, ``reference`` is the reference
+  module (hidden check cells carry it), parametrized checks run every case.
+
+A check cell's value is its score (nbgrader's partial credit); what the checks print goes to stdout,
+never stderr (stderr would make nbgrader score the cell zero).
+"""
+
+from __future__ import annotations
+
+import builtins
+import contextlib
+import hashlib
+import inspect
+import io
+import linecache
+import os
+import signal
+import sys
+import threading
+import traceback
+import types
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from autograder.checks.plugin import CheckRecord, CheckRecorder, Feedback
+from autograder.sandbox import errors
+from autograder.sandbox.wire import EncodeError, decode, encode
+
+PLAN = "__autograder__"
+_MARK = {"passed": "✓", "failed": "✗", "error": "!", "timeout": "⏱", "skipped": "-"}
+_ENGINE = str(Path(__file__).resolve().parents[1])
+_REFERENCES: dict[str, types.ModuleType] = {}
+
+
+def load_ipython_extension(ipython) -> None:
+    """``%load_ext autograder.nbgrader.kernel``: registers the ``%%autograder_checks`` magic."""
+    ipython.register_magic_function(_checks_magic, magic_kind="cell", magic_name="autograder_checks")
+
+
+def setup(modules: list[str] | tuple[str, ...] = (), *, ipython=None) -> None:
+    """The notebook's setup cell: the magic, and each answer cell importable as its module
+    (``import matrix_chain`` in another cell or in a driver reads this kernel's globals)."""
+    ipython = ipython or _ipython()
+    load_ipython_extension(ipython)
+    for module in modules:
+        sys.modules[module] = NotebookModule(module, ipython.user_ns)
+
+
+def _ipython():
+    from IPython import get_ipython
+
+    ipython = get_ipython()
+    if ipython is None:
+        raise RuntimeError("the autograder's check cells run in a Jupyter kernel")
+    return ipython
+
+
+def _checks_magic(line: str, cell: str):
+    return run_checks(line.strip(), cell, _ipython().user_ns)
+
+
+class NotebookModule(types.ModuleType):
+    """A module whose attributes are the notebook's globals."""
+
+    def __init__(self, name: str, namespace: dict):
+        super().__init__(name, f"the notebook's answer cell for {name}")
+        object.__setattr__(self, "_namespace", namespace)
+
+    def __getattr__(self, name: str):
+        namespace = object.__getattribute__(self, "_namespace")
+        if name.startswith("__") or name not in namespace:
+            raise AttributeError(f"{self.__name__} (the notebook) has no {name!r}")
+        return namespace[name]
+
+
+# ---------------------------------------------------------------------------- running a cell
+
+
+def run_checks(path: str, source: str, namespace: dict) -> float | None:
+    """Run the checks a cell defines on the notebook's ``namespace``; return the cell's score."""
+    filename = os.path.abspath(path) if path else "<autograder checks>"
+    # The cell is the check file: inspect.getsource() in check code (workloads do) reads it here.
+    linecache.cache[filename] = (len(source), None, source.splitlines(keepends=True), filename)
+    scope = {"__name__": f"autograder_checks_{Path(path).stem or 'cell'}", "__file__": filename,
+             "__builtins__": builtins}
+    exec(compile(source, filename, "exec"), scope)  # noqa: S102 - the check code
+    plan = scope.get(PLAN)
+    if plan is None:
+        print("These checks are hidden: they run when your notebook is graded.")
+        return None
+    total = possible = 0.0
+    sandbox_only = set(plan.get("sandbox_only", ()))
+    for function, nodeid, points, seed, indices, timeout in plan["checks"]:
+        if nodeid in sandbox_only:  # e.g. timing: measured only where the student's code is isolated
+            record, output = _not_here(scope, plan, function, nodeid), ""
+            fraction = 0.0
+        else:
+            record, output = _run_one(scope, plan, function, nodeid, seed, indices, timeout, namespace)
+            fraction = 1.0 if record.status == "skipped" else record.fraction
+        earned = float(points) * fraction
+        total += earned
+        possible += float(points)
+        print(f"{_MARK.get(record.status, '?')} {record.status:<7} {record.name}  "
+              f"({earned:g}/{float(points):g})")
+        for text in (record.message, record.grader_error):
+            for line in (text or "").strip().splitlines():
+                print(f"      {line}")
+        if output.strip() and record.status != "passed":
+            print("      your code printed:", output.strip()[-500:].replace("\n", "\n      "))
+    cell_points = float(plan.get("points", possible))  # the cell's points, as nbgrader knows them
+    print(f"{total:g} of {cell_points:g} points")
+    return float(min(total, cell_points))
+
+
+def _record(scope, plan, function: str, nodeid: str) -> CheckRecord:
+    doc = (getattr(scope.get(function), "__doc__", None) or "").strip().splitlines()
+    name = doc[0].strip() if doc else function
+    if "[" in nodeid:
+        name = f"{name} [{nodeid.split('[', 1)[1].rstrip(']')}]"
+    return CheckRecord(nodeid=nodeid, name=name, problem=plan.get("problem", ""), weight=1.0,
+                       visibility=plan.get("visibility", "visible"))
+
+
+def _not_here(scope, plan, function: str, nodeid: str) -> CheckRecord:
+    record = _record(scope, plan, function, nodeid)
+    record.status = "skipped"
+    record.message = ("judged only by `autograder grade` (in its sandbox), which records its points "
+                      "in the gradebook; 0 here")
+    return record
+
+
+def _run_one(scope, plan, function, nodeid, seed, indices, timeout, namespace):
+    func = scope.get(function)
+    record = _record(scope, plan, function, nodeid)
+    output = io.StringIO()
+    exc = None
+    try:
+        kwargs = _arguments(func, scope, plan, seed, indices, timeout, namespace, output)
+        with contextlib.redirect_stdout(output), contextlib.redirect_stderr(output):
+            func(**kwargs)
+    except KeyboardInterrupt:
+        raise
+    except BaseException as caught:  # noqa: BLE001 - every outcome of a check is classified
+        exc = caught
+    excinfo = pytest.ExceptionInfo.from_exception(exc) if exc is not None else None
+    CheckRecorder._classify(record, exc, excinfo)
+    return record, output.getvalue()
+
+
+def _arguments(func, scope, plan, seed, indices, timeout, namespace, output) -> dict:
+    if not callable(func):
+        raise RuntimeError("the check function is missing from its cell")
+    params = _param_values(func, scope, indices)
+    kwargs = {}
+    for name in inspect.signature(func).parameters:
+        if name == "student":
+            kwargs[name] = KernelStudent(namespace, float(timeout), output)
+        elif name == "rng":
+            kwargs[name] = np.random.default_rng(int(seed))
+        elif name == "reference":
+            kwargs[name] = _reference(plan)
+        elif name == "feedback":
+            kwargs[name] = Feedback([])  # pictures are for the HTML report of a grading run
+        elif name in params:
+            kwargs[name] = params[name]
+        else:
+            raise RuntimeError(f"fixture {name!r} is not available in a notebook")
+    return kwargs
+
+
+def _param_values(func, scope, indices: dict) -> dict:
+    """The arguments of one parametrized case, by pytest's own indices into each parametrize mark."""
+    if not indices:
+        return {}
+    module_marks = scope.get("pytestmark", [])
+    marks = list(getattr(func, "pytestmark", [])) + list(
+        module_marks if isinstance(module_marks, list | tuple) else [module_marks])
+    values = {}
+    for mark in marks:
+        mark = getattr(mark, "mark", mark)
+        if getattr(mark, "name", None) != "parametrize":
+            continue
+        argnames = mark.args[0] if mark.args else mark.kwargs["argnames"]
+        argvalues = mark.args[1] if len(mark.args) > 1 else mark.kwargs["argvalues"]
+        names = [n.strip() for n in argnames.split(",")] if isinstance(argnames, str) else list(argnames)
+        index = indices.get(names[0])
+        if index is None:
+            continue
+        case = list(argvalues)[index]
+        case_values = case.values if hasattr(case, "values") and hasattr(case, "marks") else None
+        if len(names) == 1:
+            values[names[0]] = case_values[0] if case_values is not None else case
+        else:
+            values.update(zip(names, case_values if case_values is not None else case, strict=True))
+    return values
+
+
+def _reference(plan: dict) -> types.SimpleNamespace:
+    sources = plan.get("reference") or {}
+    if not sources:
+        raise RuntimeError("the reference solution is only available to hidden checks")
+    modules = {}
+    for module, source in sources.items():
+        key = hashlib.sha256(f"{module}\0{source}".encode()).hexdigest()
+        if key not in _REFERENCES:
+            name = f"_autograder_reference_{plan.get('pset', '')}_{module}"
+            loaded = types.ModuleType(name)
+            sys.modules[name] = loaded
+            exec(compile(source, f"<reference {module}>", "exec"), loaded.__dict__)  # noqa: S102
+            _REFERENCES[key] = loaded
+        modules[module] = _REFERENCES[key]
+    return types.SimpleNamespace(**modules)
+
+
+# ---------------------------------------------------------------------------- the in-kernel student
+
+
+class KernelStudent:
+    """``student.<module>.<name>``: the notebook's global ``name`` (the module only names it)."""
+
+    def __init__(self, namespace: dict, timeout: float, output: io.StringIO):
+        self._namespace = namespace
+        self._timeout = timeout
+        self._output = output
+
+    def __getattr__(self, module: str) -> KernelModule:
+        if module.startswith("_"):
+            raise AttributeError(module)
+        return KernelModule(self._namespace, module, self._timeout)
+
+    def driver(self, name: str) -> KernelDriver:
+        """A driver of the problem set (released next to the notebook as ``drivers/<name>.py``)."""
+        path = Path("drivers") / f"{name}.py"
+        if not path.is_file():
+            raise FileNotFoundError(f"no driver {path.resolve()}")
+        module = types.ModuleType(f"autograder_driver_{name}")
+        exec(compile(path.read_text(), str(path), "exec"), module.__dict__)  # noqa: S102
+        return KernelDriver(module, self._timeout)
+
+    @property
+    def output(self) -> str:
+        return self._output.getvalue()[-4000:]
+
+
+class KernelModule:
+    def __init__(self, namespace: dict, module: str, timeout: float):
+        self._namespace = namespace
+        self._module = module
+        self._timeout = timeout
+
+    def __getattr__(self, name: str):
+        if name.startswith("__"):
+            raise AttributeError(name)
+        if name not in self._namespace:
+            raise errors.MissingName(f"{self._module}.{name} is not defined in the notebook: write it "
+                                     f"in the answer cell of {self._module} and run that cell")
+        target = self._namespace[name]
+        if callable(target):
+            return KernelFunction(target, name, self._timeout)
+        return _cross(target, f"{self._module}.{name}")
+
+
+class KernelFunction:
+    def __init__(self, target, name: str, timeout: float):
+        self._target = target
+        self.__name__ = name
+        self._timeout = timeout
+
+    def __call__(self, *args, **kwargs):
+        return _call(self._target, self.__name__, args, kwargs, self._timeout)
+
+
+class KernelDriver:
+    def __init__(self, module: types.ModuleType, timeout: float):
+        self._module = module
+        self._timeout = timeout
+
+    def __getattr__(self, function: str):
+        if function.startswith("_"):
+            raise AttributeError(function)
+        target = getattr(self._module, function)
+        return lambda *args, **kwargs: _call(target, function, args, kwargs, self._timeout)
+
+
+def _call(target, name: str, args: tuple, kwargs: dict, timeout: float):
+    what = f"{name}(...)"
+    blobs: list[bytes] = []
+    try:
+        sent = encode([list(args), dict(kwargs)], blobs)
+    except EncodeError as exc:
+        raise TypeError(f"check passes an argument that cannot be sent: {exc}") from None
+    args, kwargs = decode(sent, blobs)
+    try:
+        with _deadline(timeout):
+            value = target(*args, **kwargs)
+    except _CallTimeout:
+        raise errors.StudentTimeout(
+            f"{what} did not finish within {timeout:g} s (look for an infinite loop or an "
+            f"algorithm of the wrong complexity)") from None
+    except KeyboardInterrupt:
+        raise
+    except BaseException as exc:  # noqa: BLE001 - student code may raise anything, SystemExit too
+        raise _student_exception(exc, what) from None
+    return _cross(value, what)
+
+
+def _cross(value, what: str):
+    """What the value becomes on its way out of the sandbox: plain data, copied."""
+    blobs: list[bytes] = []
+    try:
+        data = encode(value, blobs)
+    except EncodeError as exc:
+        raise errors.BadValue(f"{what}: {exc}; return plain data (int, float, str, list, tuple, "
+                              f"dict, numpy array, torch tensor, sympy expression)") from None
+    except Exception as exc:  # noqa: BLE001 - a lying object may raise while being inspected
+        raise errors.BadValue(f"{what}: the value could not be read ({exc!r})") from None
+    return decode(data, blobs)
+
+
+def _student_exception(exc: BaseException, what: str) -> errors.StudentException:
+    type_names = [f"{c.__module__}.{c.__qualname__}" for c in type(exc).__mro__]
+    frames = [f for f in traceback.extract_tb(exc.__traceback__)
+              if not f.filename.startswith(_ENGINE) and "site-packages" not in f.filename]
+    where = f"line {frames[-1].lineno}, in {frames[-1].name}" if frames else ""
+    detail = "".join(f"  line {f.lineno}, in {f.name}\n    {f.line}\n" for f in frames[-5:])
+    located = f" ({where})" if where else ""
+    return errors.StudentException(f"{what} raised {type(exc).__qualname__}: {exc}{located}",
+                                   type_names=type_names, detail=detail, where=where)
+
+
+class _CallTimeout(BaseException):
+    """Raised by the alarm inside the student's call; not an ``Exception``, so a bare
+    ``except Exception`` in student code does not swallow it."""
+
+
+@contextlib.contextmanager
+def _deadline(seconds: float):
+    if threading.current_thread() is not threading.main_thread() or seconds <= 0:
+        yield
+        return
+
+    def expire(signum, frame):
+        raise _CallTimeout()
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
