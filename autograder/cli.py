@@ -168,7 +168,7 @@ def check(pset_id: str, path: Path | None, as_json: bool) -> None:
 def grade(pset_id: str, submissions: tuple[Path, ...], out: Path | None, jobs: int | None,
           regrade: bool, scheduler: str | None, as_json: bool, details: bool,
           fail_under: float | None, gradebook: str | None) -> None:
-    """Grade SUBMISSIONS (folders, .zip or .py files) with the public and hidden checks of PSET.
+    """Grade SUBMISSIONS (folders, .zip, .py or .ipynb files) with the public and hidden checks of PSET.
 
     Writes OUT/<submission>/results.json (Gradescope's format plus problems, timing and environment)
     as each submission is graded; run it again after an interruption and it picks up where it

@@ -1,12 +1,12 @@
 """nbgrader integration: one problem-set source, two ways to grade it, one gradebook.
 
 - ``course``: ``autograder nbgrader export`` writes a real nbgrader course from ``solutions/<pset>``
-  (``nbgrader_config.py``, ``source/<pset>/<pset>.ipynb``): statement cells, one answer cell per
-  module with nbgrader's solution markers, manually graded written answers, and autograded check
+  (``nbgrader_config.py``, ``source/<pset>/<pset>.ipynb``): statement cells, each module as code
+  cells with nbgrader's solution markers, manually graded written answers, and autograded check
   cells (public visible, hidden inside nbgrader's hidden-test markers).
 - ``kernel``: what those check cells run inside the notebook's kernel (nbgrader's model: the checks
   and the student's code share one process).
-- ``notebook``: a submitted notebook's answer cells -> ``<module>.py`` files, so that
+- ``notebook``: a submitted notebook's module cells -> ``<module>.py`` files, so that
   ``autograder grade`` grades notebooks in the sandbox like any other submission.
 - ``gradebook``: our results -> nbgrader's gradebook (its own ``Gradebook`` API); the CSV export.
 - ``commands``: the ``autograder nbgrader ...`` and ``autograder export csv`` verbs.

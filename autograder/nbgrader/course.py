@@ -2,10 +2,11 @@
 ``source/<pset>/<pset>.ipynb`` (plus the files students need beside it).
 
 The notebook, in order: an introduction, the statement (rendered as ``autograder release`` renders
-it), a read-only setup cell, then per problem: one answer cell per module (the reference module with
-nbgrader's ``### BEGIN SOLUTION`` / ``### END SOLUTION`` where ours were), the written answers
-graded by hand (``solutions/<pset>/nbgrader.toml``), and the autograded check cells: one per check
-file and problem, public ones visible, hidden ones inside ``### BEGIN HIDDEN TESTS`` /
+it), a read-only setup cell, then per problem: its module as code cells (the reference module with
+nbgrader's ``### BEGIN SOLUTION`` / ``### END SOLUTION`` where ours were, cut after each
+module-level region, whose nbgrader stub raises), the written answers graded by hand
+(``solutions/<pset>/nbgrader.toml``), and the autograded check cells: one per check file and
+problem, public ones visible, hidden ones inside ``### BEGIN HIDDEN TESTS`` /
 ``### END HIDDEN TESTS``. Each check cell holds the check file as it is, run by the
 ``%%autograder_checks`` magic (``kernel``), and a plan: its checks with the points they carry
 (the manifest's points shared by weight, as the grader shares them) and the seed the grader's
@@ -152,6 +153,7 @@ def student_files(pset: ProblemSet) -> dict[str, bytes]:
 def build_notebook(pset: ProblemSet) -> tuple[NotebookNode, float, float]:
     """The instructor's source notebook, its autograded points and its written points."""
     from nbformat.v4 import new_notebook
+
     checks = collect_checks(pset)
     written = written_parts(pset)
     cells = [_markdown_cell(_introduction(pset, written))]
@@ -163,8 +165,9 @@ def build_notebook(pset: ProblemSet) -> tuple[NotebookNode, float, float]:
         mine = [c for c in checks if c.problem == problem.id]
         weight = sum(c.weight for c in mine)
         points = problem.points if mine else 0.0
-        cells.append(_markdown_cell(_problem_heading(problem, points, written)))
-        if problem.module not in done_modules:
+        shared = problem.module in done_modules
+        cells.append(_markdown_cell(_problem_heading(problem, points, written, shared)))
+        if not shared:
             done_modules.add(problem.module)
             cells += _answer_cells(pset, problem.module)
         for part in (w for w in written if w.problem == problem.id):
@@ -226,7 +229,7 @@ def _setup_cell(pset: ProblemSet):
     modules = ", ".join(repr(m) for m in pset.modules)
     source = (
         "# Setup (read-only). The check cells below run the problem set's checks with\n"
-        "# `%%autograder_checks`; each answer cell is importable by its module name.\n"
+        "# `%%autograder_checks`; each module (its code cells) is importable by its name.\n"
         "import autograder.nbgrader.kernel\n\n"
         f"autograder.nbgrader.kernel.setup([{modules}])"
     )
@@ -235,12 +238,13 @@ def _setup_cell(pset: ProblemSet):
         "editable": False, "deletable": False})
 
 
-def _problem_heading(problem, points: float, written: list[Written]) -> str:
+def _problem_heading(problem, points: float, written: list[Written], shared: bool) -> str:
     hand = sum(w.points for w in written if w.problem == problem.id)
     bonus = ", bonus" if problem.bonus else ""
     extra = f" + {hand:g} written" if hand else ""
+    where = "above" if shared else "in the code cells below"
     return (f"## {problem.title} — your answer ({points:g} points{extra}{bonus})\n\n"
-            f"The code cells below are your module `{problem.module}` "
+            f"Your module `{problem.module}` is {where} "
             f"(`{problem.module}.py` in the folder version of this problem set).")
 
 

@@ -1,0 +1,648 @@
+"""nbgrader: export a problem set as a real nbgrader course, grade its notebooks both ways, one
+gradebook.
+
+The fast tests build the notebook, extract modules from notebooks, and run the check cells'
+code in this process. The slow ones drive the real nbgrader (generate_assignment, autograde,
+generate_feedback, export) on a temporary course made from the toy course, and on ps1_linalg.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from autograder.grading.grade import grade_submission
+from autograder.nbgrader import course, kernel, notebook
+from autograder.nbgrader.gradebook import GradebookError, cell_score, resolve_gradebook
+from autograder.problemset import load_problem_set
+from autograder.release.solution_markers import BEGIN, END
+
+from .conftest import REPO, TOY_COURSE
+
+BIN = Path(sys.executable).parent
+WRITTEN_TOML = """
+[[written]]
+problem = "arith"
+id = "why_42"
+points = 2
+prompt = "Explain why `ANSWER` is 42."
+answer = "Because the toy says so."
+"""
+
+
+# ---------------------------------------------------------------------------- helpers
+
+
+def reference_code(pset, module: str) -> str:
+    """The reference module without its solution markers: what a correct student writes."""
+    lines = (pset.root / f"{module}.py").read_text().splitlines()
+    return "\n".join(line for line in lines if not BEGIN.match(line) and not END.match(line)) + "\n"
+
+
+def released(notebook_json: dict) -> dict:
+    """What nbgrader's generate_assignment does to answer cells, enough for in-process tests."""
+    nb = copy.deepcopy(notebook_json)
+    for cell in nb["cells"]:
+        text = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+        cell["source"] = re.sub(r"(?ms)^([ \t]*)### BEGIN SOLUTION.*?### END SOLUTION",
+                                r"\1# YOUR CODE HERE\n\1raise NotImplementedError()", text)
+        cell["source"] = re.sub(r"(?ms)^### BEGIN HIDDEN TESTS.*?### END HIDDEN TESTS\n?", "",
+                                cell["source"])
+    return nb
+
+
+def is_code(cell: dict) -> bool:
+    return cell["metadata"].get("autograder", {}).get("role") == "code"
+
+
+def solved(text: str) -> str:
+    """A module cell of the source notebook as a correct student writes it: nbgrader's markers gone."""
+    return "\n".join(line for line in text.split("\n")
+                     if line.strip() not in ("### BEGIN SOLUTION", "### END SOLUTION"))
+
+
+def student_notebook(release: dict, source: dict, edit=lambda module, code, stub: code) -> dict:
+    """A student's copy of the released notebook: each module cell holds ``edit(module, the
+    correct code, the released text)``."""
+    answers = [(c["metadata"]["autograder"]["module"], solved(source_of(c)))
+               for c in source["cells"] if is_code(c)]
+    nb = copy.deepcopy(release)
+    cells = [c for c in nb["cells"] if is_code(c)]
+    assert len(cells) == len(answers)
+    for cell, (module, code) in zip(cells, answers, strict=True):
+        cell["source"] = edit(module, code, source_of(cell))
+    return nb
+
+
+def kernel_namespace(nb: dict) -> dict:
+    """The kernel's globals after running the module cells in order (a cell stops at its error)."""
+    namespace: dict = {}
+    for cell in nb["cells"]:
+        if is_code(cell):
+            try:
+                exec(compile(source_of(cell), "<cell>", "exec"), namespace)
+            except Exception:  # noqa: BLE001 - as in a notebook: the next cell still runs
+                pass
+    return namespace
+
+
+def bob(module: str, code: str, stub: str) -> str:
+    """Partly wrong: ANSWER is 41, add is wrong unless both arguments are tiny."""
+    return (code.replace("ANSWER = 42", "ANSWER = 41")
+            .replace("return a + b", "return a + b if abs(a) + abs(b) < 10 else a + b + 1"))
+
+
+CHEAT = """
+
+try:  # the check cells run in this kernel: make their comparisons always pass
+    import autograder.checks as _checks
+
+    _checks.assert_close = lambda *args, **kwargs: None
+    _checks.expect_type = lambda *args, **kwargs: None
+except ImportError:
+    pass
+"""
+
+
+def mallory(module: str, code: str, stub: str) -> str:
+    """Honest arithmetic, a wrong double(), and code that patches the checks' assertion helpers."""
+    if "def double" in code:
+        return code.replace("return 2 * x", "return x") + CHEAT
+    return code
+
+
+def forgot_answer(module: str, code: str, stub: str) -> str:
+    """Every function written, the ANSWER cell left as released (its stub raises)."""
+    return stub if "ANSWER" in code else code
+
+
+def check_cells(nb: dict) -> list[dict]:
+    return [c for c in nb["cells"] if c["metadata"].get("autograder", {}).get("role") == "checks"]
+
+
+def source_of(cell: dict) -> str:
+    return "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+
+
+@pytest.fixture(scope="module")
+def toy_notebook():
+    pset = load_problem_set(TOY_COURSE / "solutions" / "toy")
+    nb, autograded, written = course.build_notebook(pset)
+    return pset, json.loads(json.dumps(nb)), autograded, written
+
+
+# ---------------------------------------------------------------------------- the exported notebook
+
+
+def test_the_notebook_has_answer_cells_with_nbgrader_markers_and_check_cells_with_points(toy_notebook):
+    pset, nb, autograded, written = toy_notebook
+    assert (autograded, written) == (10, 0)
+    arith = [(c["metadata"].get("nbgrader", {}).get("grade_id"), source_of(c)) for c in nb["cells"]
+             if is_code(c) and c["metadata"]["autograder"]["module"] == "arith"]
+    # The module in order, cut after its module-level region: nbgrader's stub for it raises, and a
+    # cell stops at its first error, so the functions go in a cell of their own.
+    assert [grade_id for grade_id, _ in arith] == [None, "code_arith", "code_arith_2"]
+    assert arith[0][1] == '"""Arithmetic: the toy problem."""'
+    assert arith[1][1] == ("ANSWER = None  # the answer to everything\n### BEGIN SOLUTION\n"
+                           "ANSWER = 42\n### END SOLUTION")
+    assert "    ### BEGIN SOLUTION\n    return a + b\n    ### END SOLUTION" in arith[2][1]
+    assert "# BEGIN SOLUTION" not in arith[2][1].replace("### BEGIN SOLUTION", "")
+    cells = {c["metadata"]["nbgrader"]["grade_id"]: c for c in check_cells(nb)}
+    assert set(cells) == {"public_arith", "hidden_arith", "public_arrays", "hidden_arrays"}
+    points = {k: c["metadata"]["nbgrader"]["points"] for k, c in cells.items()}
+    assert points == pytest.approx({"public_arith": 2, "hidden_arith": 4, "public_arrays": 1,
+                                    "hidden_arrays": 3})
+    hidden = source_of(cells["hidden_arith"])
+    assert hidden.startswith("%%autograder_checks checks/hidden/test_arith.py\n")
+    assert "### BEGIN HIDDEN TESTS" in hidden and hidden.rstrip().endswith("### END HIDDEN TESTS")
+    plan = course.parse_plan(hidden)
+    assert [row[0] for row in plan["checks"]] == ["test_add_random", "test_division_by_zero",
+                                                  "test_many_cases"]
+    assert "def add(a, b)" in plan["reference"]["arith"]  # the reference fixture, hidden with them
+    public = source_of(cells["public_arith"])
+    assert "BEGIN HIDDEN" not in public and "reference" not in course.parse_plan(public)
+    setup = [c["metadata"]["nbgrader"] for c in nb["cells"]
+             if c["metadata"].get("nbgrader", {}).get("grade_id") == "autograder_setup"]
+    assert setup and setup[0]["locked"]
+
+
+def test_the_statement_comes_as_markdown_cells(toy_notebook):
+    _, nb, _, _ = toy_notebook
+    markdown = "\n".join(source_of(c) for c in nb["cells"] if c["cell_type"] == "markdown")
+    assert "| Arithmetic | `arith.py` | 6 |" in markdown  # rendered as the release renders it
+    assert "## Problem 1 — Arithmetic" in markdown
+
+
+def test_text_that_nbgrader_would_take_for_its_markers_is_refused():
+    with pytest.raises(course.ExportError, match="BEGIN SOLUTION"):
+        course.nbgrader_solution_source('"""Write BEGIN SOLUTION here."""\n', "m.py")
+    with pytest.raises(course.ExportError, match="BEGIN HIDDEN TESTS"):
+        course.nbgrader_solution_source("# see BEGIN HIDDEN TESTS\n", "m.py")
+
+
+def test_a_function_level_stub_stays_as_a_comment_a_module_level_one_as_code():
+    text = ("def f():\n    # BEGIN SOLUTION: return None\n    return 1\n    # END SOLUTION\n\n"
+            "# BEGIN SOLUTION: X = None\nX = 3\n# END SOLUTION\n")
+    out = course.nbgrader_solution_source(text, "m.py")
+    assert "    # return None\n    ### BEGIN SOLUTION\n    return 1\n    ### END SOLUTION" in out
+    assert "X = None\n### BEGIN SOLUTION\nX = 3\n### END SOLUTION" in out
+
+
+def test_written_answers_come_from_nbgrader_toml(tmp_path):
+    root = tmp_path / "toy"
+    shutil.copytree(TOY_COURSE / "solutions" / "toy", root)
+    (root / "nbgrader.toml").write_text(WRITTEN_TOML)
+    pset = load_problem_set(root)
+    nb, autograded, written = course.build_notebook(pset)
+    assert (autograded, written) == (10, 2)
+    cell = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "written_why_42")
+    assert cell.cell_type == "markdown" and cell.metadata.nbgrader.solution and cell.metadata.nbgrader.grade
+    assert cell.source == "### BEGIN SOLUTION\nBecause the toy says so.\n### END SOLUTION"
+    (root / "nbgrader.toml").write_text(WRITTEN_TOML.replace('"arith"', '"nope"'))
+    with pytest.raises(course.ExportError, match="names problem 'nope'"):
+        course.written_parts(load_problem_set(root))
+
+
+def test_ps1_linalg_declares_the_written_proofs():
+    pset = load_problem_set(REPO / "solutions" / "ps1_linalg")
+    parts = {p.problem: p for p in course.written_parts(pset)}
+    assert set(parts) == {"svd_norms", "trace"}
+    assert "sigma" in parts["svd_norms"].prompt and "S^{-1}" in parts["trace"].prompt
+
+
+# ---------------------------------------------------------------------------- notebook -> modules
+
+
+def test_answer_cells_become_modules_and_ipython_lines_become_comments(toy_notebook, tmp_path):
+    pset, nb, _, _ = toy_notebook
+    nb = student_notebook(released(nb), nb)
+    cell = next(c for c in nb["cells"] if c["metadata"].get("autograder", {}).get("module") == "arith")
+    cell["source"] = "%matplotlib inline\n" + cell["source"]
+    nb["cells"].append({"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None,
+                        "source": "print(add(1, 2))  # a scratch cell: not graded"})
+    modules = notebook.notebook_modules(nb, pset)
+    assert set(modules) == {"arith", "arrays"}
+    assert modules["arith"].startswith("# %matplotlib inline\n")
+    assert "scratch" not in modules["arith"] + modules["arrays"]
+    path = tmp_path / "toy.ipynb"
+    path.write_text(json.dumps(nb))
+    assert sorted(notebook.extract_notebook(path, pset, tmp_path)) == ["arith.py", "arrays.py"]
+
+
+def test_a_notebook_without_our_metadata_gives_its_code_cells_to_every_module(toy):
+    code = reference_code(toy, "arith") + "\n" + reference_code(toy, "arrays")
+    nb = {"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [
+        {"cell_type": "markdown", "metadata": {}, "source": "# my work"},
+        {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None, "source": code}]}
+    modules = notebook.notebook_modules(nb, toy)
+    assert modules["arith"] == modules["arrays"] == code.rstrip() + "\n"
+
+
+def test_unreadable_notebooks_are_not_graded_with_a_message(toy, tmp_path):
+    bad = tmp_path / "toy.ipynb"
+    bad.write_text("{not json")
+    result = grade_submission(toy, bad)
+    assert result.status == "not_graded" and "not a readable notebook" in result.output
+    bad.write_text(json.dumps({"nbformat": 4, "cells": []}))
+    assert "no code cells" in grade_submission(toy, bad).output
+
+
+def test_nbgrader_submitted_paths_name_the_student():
+    assert notebook.nbgrader_student(Path("c/submitted/alice/toy")) == "alice"
+    assert notebook.nbgrader_student(Path("c/submitted/alice/toy/toy.ipynb")) == "alice"
+    assert notebook.nbgrader_student(Path("c/solutions/toy")) is None
+
+
+def test_grade_takes_a_notebook_or_a_submitted_folder_holding_one(toy_notebook, tmp_path):
+    pset, nb, _, _ = toy_notebook
+    folder = tmp_path / "submitted" / "alice" / "toy"
+    folder.mkdir(parents=True)
+    (folder / "toy.ipynb").write_text(json.dumps(student_notebook(released(nb), nb)))
+    for source in (folder, folder / "toy.ipynb"):
+        result = grade_submission(pset, source)
+        assert result.full_marks and result.submission == "alice", result.output
+    stubs = tmp_path / "stubs.ipynb"
+    stubs.write_text(json.dumps(released(nb)))
+    result = grade_submission(pset, stubs)
+    assert result.status == "graded" and result.score == 0
+
+
+# ---------------------------------------------------------------------------- the check cells' code
+
+
+def run_cells(nb: dict, namespace: dict) -> dict[str, float | None]:
+    """Each check cell of the source notebook, run as the kernel's magic runs it."""
+    scores = {}
+    for cell in check_cells(nb):
+        first, _, body = source_of(cell).partition("\n")
+        path = first.removeprefix(notebook.CHECKS_MAGIC).strip()
+        scores[cell["metadata"]["nbgrader"]["grade_id"]] = kernel.run_checks(path, body, namespace)
+    return scores
+
+
+@pytest.mark.parametrize("edit", [lambda m, c, s: c, bob, forgot_answer],
+                         ids=["correct", "partly-wrong", "forgot-the-answer"])
+def test_check_cells_score_what_the_sandbox_scores(toy_notebook, edit, tmp_path, capsys):
+    """Same checks, same seeds, same points: in the kernel's way and in the grader's."""
+    pset, nb, _, _ = toy_notebook
+    submission = student_notebook(released(nb), nb, edit)
+    in_kernel = run_cells(nb, kernel_namespace(submission))
+    path = tmp_path / "toy.ipynb"
+    path.write_text(json.dumps(submission))
+    result = grade_submission(pset, path)
+    in_sandbox = {c["metadata"]["nbgrader"]["grade_id"]: cell_score(
+        course.parse_plan(source_of(c)), result, c["metadata"]["nbgrader"]["points"])
+        for c in check_cells(nb)}
+    assert in_kernel == pytest.approx(in_sandbox, abs=1e-6)
+    assert sum(in_kernel.values()) == pytest.approx(result.score, abs=1e-6)
+    assert "points" in capsys.readouterr().out
+    if edit is forgot_answer:  # the stub's raise ends its own cell only: the functions count
+        assert result.score == 9 and "ANSWER should be 42" in json.dumps(result.to_json())
+
+
+PARAMETRIZED = '''
+import pytest
+
+pytestmark = pytest.mark.problem("arith")
+
+
+@pytest.mark.parametrize("a", [1, pytest.param(2, id="two")])
+@pytest.mark.parametrize("b, c", [(3, 0), (4, 5)])
+@pytest.mark.call_timeout(1)
+def test_add_cases(student, rng, a, b, c):
+    """add: small cases"""
+    d = int(rng.integers(0, 3))
+    assert student.arith.add(a, b + c + d) == a + b + c + d, f"add({a}, {b + c + d}) is wrong"
+'''
+
+
+def test_parametrized_checks_run_every_case_in_the_kernel_with_the_graders_seeds(tmp_path, capsys):
+    root = tmp_path / "toy"
+    shutil.copytree(TOY_COURSE / "solutions" / "toy", root)
+    (root / "checks" / "public" / "test_param.py").write_text(PARAMETRIZED)
+    pset = load_problem_set(root)
+    nb = json.loads(json.dumps(course.build_notebook(pset)[0]))
+    plan = course.parse_plan(source_of(next(c for c in check_cells(nb)
+                                             if "test_param" in c["metadata"]["autograder"]["file"])))
+    assert [row[1].split("::")[1] for row in plan["checks"]] == [
+        "test_add_cases[3-0-1]", "test_add_cases[3-0-two]", "test_add_cases[4-5-1]",
+        "test_add_cases[4-5-two]"]
+    assert {row[5] for row in plan["checks"]} == {1.0}
+    wrong = reference_code(pset, "arith").replace("return a + b", "return a + b if a != 2 else 0")
+    namespace: dict = {}
+    exec(wrong + reference_code(pset, "arrays"), namespace)
+    in_kernel = run_cells(nb, namespace)
+    submission = tmp_path / "sub"
+    submission.mkdir()
+    (submission / "arith.py").write_text(wrong)
+    (submission / "arrays.py").write_text(reference_code(pset, "arrays"))
+    result = grade_submission(pset, submission)
+    in_sandbox = {c["metadata"]["nbgrader"]["grade_id"]: cell_score(
+        course.parse_plan(source_of(c)), result, c["metadata"]["nbgrader"]["points"])
+        for c in check_cells(nb)}
+    assert in_kernel == pytest.approx(in_sandbox, abs=1e-6)
+    assert "add(2, " in capsys.readouterr().out
+
+
+def test_in_the_kernel_errors_timeouts_and_missing_names_are_classified_like_the_sandbox(toy_notebook):
+    pset, nb, _, _ = toy_notebook
+    namespace: dict = {}
+    exec("ANSWER = 42\ndef add(a, b):\n    while True:\n        pass\n"
+         "def safe_div(a, b):\n    return None\n", namespace)  # no double() at all
+    scores = run_cells(nb, namespace)
+    assert scores == {"public_arith": 1.0, "hidden_arith": 0.0, "public_arrays": 0.0,
+                      "hidden_arrays": 0.0}
+
+
+def test_a_released_hidden_cell_says_its_checks_run_at_grading(capsys):
+    assert kernel.run_checks("checks/hidden/test_arith.py", "# nothing left\n", {}) is None
+    assert "hidden" in capsys.readouterr().out
+
+
+def test_a_missing_gradebook_is_a_one_line_error(tmp_path):
+    with pytest.raises(GradebookError, match="generate_assignment"):
+        resolve_gradebook(f"sqlite:///{tmp_path}/gradebook.db")
+    with pytest.raises(GradebookError, match="neither"):
+        resolve_gradebook(tmp_path / "nothing-here")
+
+
+# ---------------------------------------------------------------------------- the real nbgrader
+
+
+def _env(home: Path) -> dict:
+    """This interpreter's tools first on PATH (nbgrader runs `alembic`), Jupyter's own paths
+    private to the test, so only this environment's kernelspec and no user config apply."""
+    env = dict(os.environ)
+    env["PATH"] = os.pathsep.join([str(BIN), env.get("PATH", "")])
+    for name, sub in (("JUPYTER_CONFIG_DIR", "config"), ("JUPYTER_DATA_DIR", "data"),
+                      ("JUPYTER_RUNTIME_DIR", "runtime"), ("IPYTHONDIR", "ipython")):
+        env[name] = str(home / sub)
+    env["JUPYTER_PREFER_ENV_PATH"] = "1"
+    env.pop("JUPYTER_PATH", None)
+    env.pop("JUPYTER_CONFIG_PATH", None)
+    return env
+
+
+def _run(args: list[str], cwd: Path, env: dict, timeout: int = 600) -> subprocess.CompletedProcess:
+    run = subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
+    assert run.returncode == 0, f"{args} failed:\n{run.stdout[-3000:]}\n{run.stderr[-5000:]}"
+    return run
+
+
+def nbgrader(*args: str, cwd: Path, env: dict) -> subprocess.CompletedProcess:
+    return _run([sys.executable, "-m", "nbgrader", *args], cwd, env)
+
+
+def autograder(*args: str, cwd: Path, env: dict) -> subprocess.CompletedProcess:
+    return _run([sys.executable, "-m", "autograder", *args], cwd, env)
+
+
+def ensure_kernel(env: dict, cwd: Path) -> dict:
+    """The python3 kernel nbgrader starts must be this environment's: install its kernelspec into
+    this prefix when it is missing."""
+    def spec():
+        found = json.loads(_run([sys.executable, "-m", "jupyter", "kernelspec", "list", "--json"],
+                                cwd, env).stdout)["kernelspecs"]
+        return found.get("python3")
+
+    python3 = spec()
+    if python3 is None or not Path(python3["resource_dir"]).resolve().is_relative_to(
+            Path(sys.prefix).resolve()):
+        _run([sys.executable, "-m", "ipykernel", "install", "--sys-prefix", "--name", "python3"],
+             cwd, env)
+        python3 = spec()
+    assert Path(python3["resource_dir"]).resolve().is_relative_to(Path(sys.prefix).resolve())
+    argv0 = python3["spec"]["argv"][0]
+    assert argv0 in ("python", "python3") or Path(argv0).resolve() == Path(sys.executable).resolve()
+    return python3
+
+
+def gradebook_scores(db: Path, pset_id: str) -> dict[str, dict]:
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{db}") as gb:
+        out = {}
+        for submission in gb.assignment_submissions(pset_id):
+            grades = {g.name: (g.auto_score, g.manual_score, g.needs_manual_grade)
+                      for nb in submission.notebooks for g in nb.grades}
+            out[submission.student.id] = {"score": submission.score, "grades": grades,
+                                          "max": submission.max_score}
+        return out
+
+
+def autograded_points(entry: dict) -> float:
+    return sum(auto or 0.0 for name, (auto, _, _) in entry["grades"].items()
+               if not name.startswith("written_"))
+
+
+def submit(nbgrader_dir: Path, pset, student: str, nb: dict) -> Path:
+    folder = nbgrader_dir / "submitted" / student / pset.id
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{pset.id}.ipynb").write_text(json.dumps(nb, indent=1))
+    (folder / "timestamp.txt").write_text("2026-11-20 10:00:00.000000 UTC")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def toy_course(tmp_path_factory):
+    """A toy course (with one written answer) exported to nbgrader, released by nbgrader, three
+    submissions collected, and graded by `nbgrader autograde`; the gradebook's scores then."""
+    root = tmp_path_factory.mktemp("nbgrader")
+    repo = root / "repo"
+    shutil.copytree(TOY_COURSE, repo)
+    (repo / "solutions" / "toy" / "nbgrader.toml").write_text(WRITTEN_TOML)
+    env = _env(root / "jupyter")
+    ensure_kernel(env, root)
+    nb_dir = root / "nbgrader"
+    autograder("--course", str(repo), "nbgrader", "export", "toy", "--course", str(nb_dir), cwd=root,
+               env=env)
+    nbgrader("generate_assignment", "toy", "--create", cwd=nb_dir, env=env)
+    release = json.loads((nb_dir / "release" / "toy" / "toy.ipynb").read_text())
+    pset = load_problem_set(repo / "solutions" / "toy")
+    source = json.loads((nb_dir / "source" / "toy" / "toy.ipynb").read_text())
+    alice = student_notebook(release, source)
+    written = next(c for c in alice["cells"]
+                   if c["metadata"].get("nbgrader", {}).get("grade_id") == "written_why_42")
+    written["source"] = "It is the answer to everything."
+    submit(nb_dir, pset, "alice", alice)
+    submit(nb_dir, pset, "bob", student_notebook(release, source, bob))
+    submit(nb_dir, pset, "mallory", student_notebook(release, source, mallory))
+    submit(nb_dir, pset, "carol", student_notebook(release, source, forgot_answer))
+    nbgrader("autograde", "toy", cwd=nb_dir, env=env)
+    return {"repo": repo, "nbgrader": nb_dir, "env": env, "release": release, "pset": pset,
+            "by_nbgrader": gradebook_scores(nb_dir / "gradebook.db", "toy")}
+
+
+@pytest.fixture(scope="module")
+def toy_regraded(toy_course):
+    """Then: an instructor grades the written answer by hand, and `autograder grade` regrades the
+    same submissions into the same gradebook."""
+    from nbgrader.api import Gradebook
+
+    nb_dir, env = toy_course["nbgrader"], toy_course["env"]
+    with Gradebook(f"sqlite:///{nb_dir / 'gradebook.db'}") as gb:
+        gb.find_grade("written_why_42", "toy", "toy", "alice").manual_score = 1.5
+        gb.db.commit()
+    submissions = [str(p) for p in sorted((nb_dir / "submitted").glob("*/toy"))]
+    run = autograder("--course", str(toy_course["repo"]), "grade", "toy", *submissions,
+                     "-o", str(nb_dir / "results"), "--gradebook", str(nb_dir), cwd=nb_dir, env=env)
+    first = gradebook_scores(nb_dir / "gradebook.db", "toy")
+    autograder("--course", str(toy_course["repo"]), "grade", "toy", *submissions, "--regrade",
+               "-o", str(nb_dir / "results"), "--gradebook", f"sqlite:///{nb_dir / 'gradebook.db'}",
+               cwd=nb_dir, env=env)
+    return {"output": run.stdout, "first": first,
+            "second": gradebook_scores(nb_dir / "gradebook.db", "toy")}
+
+
+@pytest.mark.slow
+def test_nbgrader_releases_the_notebook_without_solutions_or_hidden_checks(toy_course):
+    release = toy_course["release"]
+    text = json.dumps(release)
+    assert "return a + b" not in text and "ANSWER = 42" not in text
+    assert "Because the toy says so" not in text and "YOUR ANSWER HERE" in text
+    assert "test_add_random" not in text and "def add(a, b)" in text
+    assert "raise NotImplementedError()" in text
+
+
+@pytest.mark.slow
+def test_nbgrader_autograde_scores_the_exported_check_cells(toy_course):
+    scores = toy_course["by_nbgrader"]
+    assert scores["alice"]["max"] == 12  # 10 autograded + 2 written
+    assert autograded_points(scores["alice"]) == pytest.approx(10)
+    assert autograded_points(scores["bob"]) == pytest.approx(6.75)  # 1 + 1.75 + 1 + 3
+    assert scores["bob"]["grades"]["hidden_arith"][0] == pytest.approx(1.75)
+    assert scores["alice"]["grades"]["written_why_42"][0] is None  # answered: awaits a human
+    assert scores["bob"]["grades"]["written_why_42"][0] == 0  # left as released: no response
+    assert autograded_points(scores["carol"]) == pytest.approx(9)  # only the ANSWER check lost
+
+
+@pytest.mark.slow
+def test_autograder_grade_records_the_same_scores_as_nbgrader_for_honest_notebooks(toy_course,
+                                                                                     toy_regraded):
+    before, after = toy_course["by_nbgrader"], toy_regraded["first"]
+    for student in ("alice", "bob", "carol"):
+        for name, (auto, _, _) in before[student]["grades"].items():
+            if not name.startswith("written_"):
+                assert after[student]["grades"][name][0] == pytest.approx(auto, abs=1e-6), (student, name)
+    assert "gradebook: bob autograded 6.75/10" in toy_regraded["output"]
+
+
+@pytest.mark.slow
+def test_a_notebook_that_patches_the_checks_fools_nbgrader_but_not_the_sandbox(toy_course,
+                                                                               toy_regraded):
+    """nbgrader runs the checks in the student's kernel, where the student's code replaced the
+    assertion helpers: full marks. The sandbox grades the same code: its honest score."""
+    assert autograded_points(toy_course["by_nbgrader"]["mallory"]) == pytest.approx(10)
+    honest = toy_regraded["first"]["mallory"]
+    assert autograded_points(honest) == pytest.approx(6)  # arithmetic right, double() wrong
+    assert honest["grades"]["public_arrays"][0] == 0 and honest["grades"]["hidden_arrays"][0] == 0
+
+
+@pytest.mark.slow
+def test_regrading_replaces_scores_keeps_manual_grades_and_duplicates_nothing(toy_course, toy_regraded):
+    first, second = toy_regraded["first"], toy_regraded["second"]
+    assert first == second
+    assert set(second) == {"alice", "bob", "carol", "mallory"}
+    assert second["alice"]["grades"]["written_why_42"][1] == 1.5  # the hand grade stays
+    assert second["alice"]["score"] == pytest.approx(11.5)
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{toy_course['nbgrader'] / 'gradebook.db'}") as gb:
+        assert len(gb.assignment_submissions("toy")) == 4 and len(gb.students) == 4
+        assert all(len(nb.grades) == 5 for s in gb.assignment_submissions("toy") for nb in s.notebooks)
+
+
+@pytest.mark.slow
+def test_feedback_and_the_grade_table_come_from_the_recorded_scores(toy_course, toy_regraded):
+    nb_dir, env = toy_course["nbgrader"], toy_course["env"]
+    autograded = json.loads((nb_dir / "autograded" / "bob" / "toy" / "toy.ipynb").read_text())
+    hidden = next(c for c in autograded["cells"]
+                  if c["metadata"].get("nbgrader", {}).get("grade_id") == "hidden_arith")
+    assert "test_add_random" in source_of(hidden)  # restored by nbgrader's OverwriteCells
+    assert "add is right on 3 of 4 cases" in json.dumps(hidden["outputs"])
+    nbgrader("generate_feedback", "toy", cwd=nb_dir, env=env)
+    feedback = (nb_dir / "feedback" / "bob" / "toy" / "toy.html").read_text()
+    assert "add is right on 3 of 4 cases" in feedback
+    assert "test_add_random" not in feedback and "BEGIN HIDDEN TESTS" not in feedback
+    nbgrader("export", cwd=nb_dir, env=env)
+    autograder("export", "csv", "--gradebook", str(nb_dir), "-o", str(nb_dir / "ours.csv"),
+               cwd=nb_dir, env=env)
+    ours = (nb_dir / "ours.csv").read_text()
+    assert ours == (nb_dir / "grades.csv").read_text()
+    rows = {line.split(",")[3]: line.split(",") for line in ours.splitlines()[1:]}
+    assert float(rows["alice"][9]) == pytest.approx(11.5) and float(rows["mallory"][9]) == 6
+
+
+def _ps1_without_missing_modules(repo: Path) -> None:
+    """ps1_linalg as far as it is written: problems whose reference module exists (the manifest
+    of this temporary copy, not the repository's)."""
+    root = repo / "solutions" / "ps1_linalg"
+    text = (root / "problemset.toml").read_text()
+    raw = tomllib.loads(text)
+    keep = [p["id"] for p in raw["problems"] if (root / f"{p['module']}.py").is_file()]
+    blocks = re.split(r"(?m)^(?=\[\[problems\]\])", text)
+    blocks = [b for b in blocks if not b.startswith("[[problems]]")
+              or re.search(r'(?m)^id = "(\w+)"', b).group(1) in keep]
+    (root / "problemset.toml").write_text("".join(blocks))
+    for path in root.glob("checks/*/*.py"):
+        marker = re.search(r'pytest\.mark\.problem\("(\w+)"\)', path.read_text())
+        if marker and marker.group(1) not in keep:
+            path.unlink()
+    text = (root / "nbgrader.toml").read_text()
+    missing = {p["problem"] for p in tomllib.loads(text)["written"]} - set(keep)
+    if missing:
+        pytest.skip(f"ps1_linalg's nbgrader.toml names {sorted(missing)}, not written yet")
+
+
+@pytest.mark.slow
+def test_ps1_linalg_through_nbgrader_and_the_sandbox_gives_the_same_scores(tmp_path):
+    repo = tmp_path / "repo"
+    (repo / "solutions").mkdir(parents=True)
+    shutil.copytree(REPO / "solutions" / "ps1_linalg", repo / "solutions" / "ps1_linalg",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    _ps1_without_missing_modules(repo)
+    env = _env(tmp_path / "jupyter")
+    ensure_kernel(env, tmp_path)
+    nb_dir = tmp_path / "nbgrader"
+    autograder("--course", str(repo), "nbgrader", "export", "ps1_linalg", "--course", str(nb_dir),
+               cwd=tmp_path, env=env)
+    nbgrader("generate_assignment", "ps1_linalg", "--create", cwd=nb_dir, env=env)
+    release = json.loads((nb_dir / "release" / "ps1_linalg" / "ps1_linalg.ipynb").read_text())
+    pset = load_problem_set(repo / "solutions" / "ps1_linalg")
+    source = json.loads((nb_dir / "source" / "ps1_linalg" / "ps1_linalg.ipynb").read_text())
+    submit(nb_dir, pset, "alice", student_notebook(release, source))
+    submit(nb_dir, pset, "bob", student_notebook(release, source, lambda m, c, stub: stub))
+    nbgrader("autograde", "ps1_linalg", cwd=nb_dir, env=env)
+    by_nbgrader = gradebook_scores(nb_dir / "gradebook.db", "ps1_linalg")
+    checks = course.collect_checks(pset)
+    timed = {c.nodeid for c in checks if c.sandbox_only}  # timing: judged in the sandbox only
+    cells = {c["metadata"]["nbgrader"]["grade_id"]: course.parse_plan(source_of(c))
+             for c in check_cells(source)}
+    kernel_cells = {k for k, plan in cells.items() if not timed & {row[1] for row in plan["checks"]}}
+    expected = sum(row[2] for k in kernel_cells for row in cells[k]["checks"])
+    assert expected > 0
+    assert sum(by_nbgrader["alice"]["grades"][k][0] for k in kernel_cells) == pytest.approx(expected)
+    assert autograded_points(by_nbgrader["bob"]) == 0
+    folders = [str(nb_dir / "submitted" / student / "ps1_linalg") for student in ("alice", "bob")]
+    autograder("--course", str(repo), "grade", "ps1_linalg", *folders, "-o", str(nb_dir / "results"),
+               "--gradebook", str(nb_dir), cwd=nb_dir, env=env)
+    by_sandbox = gradebook_scores(nb_dir / "gradebook.db", "ps1_linalg")
+    for student in ("alice", "bob"):
+        ours, theirs = autograded_grades(by_sandbox[student]), autograded_grades(by_nbgrader[student])
+        assert {k: ours[k] for k in kernel_cells} == pytest.approx(
+            {k: theirs[k] for k in kernel_cells}, abs=1e-6), student
+        assert all(theirs[k] == 0 for k in set(cells) - kernel_cells)  # a kernel cannot time them
+    assert all(by_sandbox["bob"]["grades"][k][0] == 0 for k in cells)
+
+
+def autograded_grades(entry: dict) -> dict[str, float]:
+    return {name: auto for name, (auto, _, _) in entry["grades"].items() if not name.startswith("written_")}
