@@ -1,0 +1,66 @@
+# classify_rate decides 'quadratic' by lim log r_{k+1} / log r_k >= 2, which is not the definition
+# (r_{k+1} <= C r_k^2): q^(2^k) / k and the like come out quadratic. Everything else is right.
+"""Rates of convergence."""
+
+import numpy as np
+import sympy
+
+CLASSES = ("divergent", "sublinear", "linear", "superlinear", "quadratic")
+_N = sympy.Symbol("n", positive=True, integer=True)
+
+
+def _abs(r, k):
+    return sympy.Abs(sympy.nsimplify(sympy.sympify(r).subs(k, _N), rational=True))
+
+
+def _limit(expr):
+    """(low, high) bounds of the limit points, or None."""
+    try:
+        value = sympy.limit(sympy.gammasimp(sympy.powsimp(expr)), _N, sympy.oo)
+    except (NotImplementedError, ValueError, TypeError):
+        return None
+    if isinstance(value, sympy.AccumBounds):
+        return value.min, value.max
+    if value.has(sympy.Limit, sympy.nan, sympy.zoo) or not value.is_extended_real:
+        return None
+    return value, value
+
+
+def _q(a):
+    bounds = _limit(a.subs(_N, _N + 1) / a)
+    if bounds is None or bounds[0] != bounds[1]:
+        bounds = _limit(a ** (1 / _N))
+    return bounds[0]
+
+
+def linear_constant(r, k):
+    return _q(_abs(r, k))
+
+
+def classify_rate(r, k):
+    a = _abs(r, k)
+    q = _q(a)
+    if q > 1:
+        return "divergent"
+    if q == 1:
+        return "sublinear" if _limit(a) == (0, 0) else "divergent"
+    if q > 0:
+        return "linear"
+    # Wrong: the order as a limit of log-ratios.
+    order = sympy.limit(sympy.expand_log(sympy.log(a.subs(_N, _N + 1)), force=True)
+                        / sympy.expand_log(sympy.log(a), force=True), _N, sympy.oo)
+    return "quadratic" if float(order) > 1.999 else "superlinear"
+
+
+def root_test(seq):
+    seq = np.asarray(seq, dtype=float)
+    return float(np.exp(np.log(seq[-1]) / len(seq)))
+
+
+def ratio_test(seq):
+    return float(seq[-1] / seq[-2])
+
+
+def convergence_order(seq):
+    steps = np.diff(np.log(np.asarray(seq, dtype=float)))
+    return float(steps[-1] / steps[-2])
