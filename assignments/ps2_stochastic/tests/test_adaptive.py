@@ -1,0 +1,61 @@
+"""Public checks of problem 2, adaptive methods: each optimizer with its default arguments.
+
+Your optimizer runs in the sandbox on a small two-layer network (``drivers/optimizers.py``); this
+check runs ``torch.optim``'s optimizer of the same name here, on the same network, and feeds yours
+the same gradient at every step (so that rounding differences cannot grow through the loss). The
+parameters must agree after every step: ``|x - x_torch| <= 1e-10 * max|x_torch|`` (float64).
+"""
+
+import functools
+import importlib.util
+from pathlib import Path
+
+import pytest
+import torch
+
+pytestmark = pytest.mark.problem("adaptive")
+
+RTOL_FLOAT64 = 1e-10
+
+
+def _load_driver():
+    """The driver file of this problem set, imported here (trusted code) for the shared builders."""
+    root = next(f for f in Path(__file__).resolve().parents if (f / "problemset.toml").is_file())
+    path = root / "drivers" / "optimizers.py"
+    spec = importlib.util.spec_from_file_location("_ps2_optimizers_driver", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+DRIVER = _load_driver()
+
+
+def judge(student, name: str, what: str, **plan) -> None:
+    """Run torch.optim.<name> here and the student's <name> in the sandbox on its gradients; compare."""
+    factory = functools.partial(getattr(torch.optim, name), foreach=False)
+    expected = DRIVER.run_trajectory(factory, record_grads=True, **plan)
+    actual = student.driver("optimizers").trajectory(name, grads=expected["grads"], **plan)
+    message = DRIVER.first_divergence(actual, expected, rtol=RTOL_FLOAT64, what=what,
+                                      save_load_at=plan.get("save_load_at"))
+    assert message is None, message
+
+
+def test_adagrad_defaults(student):
+    """Adagrad: default arguments match torch.optim.Adagrad over 50 steps (float64)."""
+    judge(student, "Adagrad", "Adagrad()", defaults={}, steps=50, seed=0)
+
+
+def test_rmsprop_defaults(student):
+    """RMSprop: default arguments match torch.optim.RMSprop over 50 steps (float64)."""
+    judge(student, "RMSprop", "RMSprop()", defaults={}, steps=50, seed=0)
+
+
+def test_adam_defaults(student):
+    """Adam: default arguments match torch.optim.Adam over 50 steps (float64)."""
+    judge(student, "Adam", "Adam()", defaults={}, steps=50, seed=0)
+
+
+def test_adamw_defaults(student):
+    """AdamW: default arguments (weight_decay=1e-2) match torch.optim.AdamW over 50 steps (float64)."""
+    judge(student, "AdamW", "AdamW()", defaults={}, steps=50, seed=0)
