@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -46,6 +47,19 @@ def grade_toy(toy, toy_submission):
         return grade_submission(toy, toy_submission(replace), **kwargs)
 
     return grade
+
+
+def processes_with(token: str) -> list[int]:
+    """Host pids whose command line holds ``token`` (PID namespaces hide the child's own view)."""
+    found = []
+    for entry in os.listdir("/proc"):
+        try:
+            if entry.isdigit() and token in open(f"/proc/{entry}/cmdline", "rb").read().decode(
+                    errors="replace"):
+                found.append(int(entry))
+        except OSError:
+            continue
+    return found
 
 
 def by_name(result) -> dict:

@@ -17,7 +17,7 @@ from autograder.grading.batch import grade_batch
 from autograder.grading.grade import grade_submission
 from autograder.sandbox.confine import host_confinement
 
-from .conftest import TOY_COURSE
+from .conftest import TOY_COURSE, processes_with
 
 ATTACKS = Path(__file__).resolve().parent / "attacks"
 NAMES = sorted(p.name for p in ATTACKS.iterdir() if (p / "expected.toml").is_file())
@@ -39,18 +39,6 @@ def _submission(name: str, into: Path) -> Path:
         if not (folder / module).exists():
             shutil.copyfile(TOY_COURSE / "solutions" / "toy" / module, folder / module)
     return folder
-
-
-def _leftovers(token: str) -> list[str]:
-    found = []
-    for entry in os.listdir("/proc"):
-        try:
-            if entry.isdigit() and token in open(f"/proc/{entry}/cmdline", "rb").read().decode(
-                    errors="replace"):
-                found.append(entry)
-        except OSError:
-            continue
-    return found
 
 
 def test_the_corpus_runs_with_every_sandbox_layer():
@@ -111,7 +99,7 @@ def test_the_hidden_checks_and_reference_are_untouched(batch, toy):
 
 @pytest.mark.slow
 def test_no_process_outlives_its_grading(batch):
-    assert _leftovers("autograder-attack-busy-threads") == []
+    assert processes_with("autograder-attack-busy-threads") == []
 
 
 def test_a_zip_with_an_escaping_path_is_refused(toy, tmp_path):

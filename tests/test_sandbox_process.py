@@ -10,6 +10,8 @@ import pytest
 from autograder.sandbox import errors
 from autograder.sandbox.process import SandboxedProcess
 
+from .conftest import processes_with
+
 MODULE = '''
 import os, subprocess, sys, time
 import numpy as np
@@ -93,19 +95,6 @@ def test_an_endless_call_times_out_and_its_process_group_is_killed(child):
     assert child.starts == 2
 
 
-def _processes_with(token: str) -> list[int]:
-    """Host pids whose command line holds ``token`` (PID namespaces hide the child's own view)."""
-    found = []
-    for entry in os.listdir("/proc"):
-        try:
-            if entry.isdigit() and token in open(f"/proc/{entry}/cmdline", "rb").read().decode(
-                    errors="replace"):
-                found.append(int(entry))
-        except OSError:
-            continue
-    return found
-
-
 def test_the_grandchild_dies_with_the_timed_out_child(tmp_path):
     token = f"autograder-grandchild-{os.getpid()}-{time.monotonic_ns()}"
     (tmp_path / "mod.py").write_text(
@@ -118,9 +107,9 @@ def test_the_grandchild_dies_with_the_timed_out_child(tmp_path):
         process.call("mod", "run", (), {}, timeout=1.5)
     assert (tmp_path / "started").exists()  # the grandchild was really started
     deadline = time.monotonic() + 5
-    while _processes_with(token) and time.monotonic() < deadline:
+    while processes_with(token) and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert _processes_with(token) == [], "the grandchild survived its sandbox being killed"
+    assert processes_with(token) == [], "the grandchild survived its sandbox being killed"
 
 
 @pytest.mark.parametrize("function", ["leave", "exit_cleanly"])
