@@ -19,6 +19,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import autograder
 from autograder.sandbox import errors
 from autograder.sandbox.confine import (
     host_confinement,
@@ -36,7 +37,11 @@ from autograder.sandbox.wire import (
     send_message,
 )
 
-_BOOT = "import sys; from autograder.sandbox.child import serve; serve(int(sys.argv[1]), sys.argv[2])"
+# The child imports the very engine the parent runs (the folder bubblewrap binds), not whatever
+# the interpreter's import path would find.
+_BOOT = ("import sys; sys.path.insert(0, sys.argv[3]); from autograder.sandbox.child import serve; "
+         "serve(int(sys.argv[1]), sys.argv[2])")
+_ENGINE_ROOT = str(Path(autograder.__file__).resolve().parent.parent)
 _OUTPUT_LIMIT = 64 << 20  # RLIMIT_FSIZE: the child's captured stdout/stderr and any file it writes
 _OUTPUT_TAIL = 2000
 _START_TIMEOUT = 30.0
@@ -94,7 +99,8 @@ class SandboxedProcess:
     def _start(self) -> None:
         parent_end, child_end = socket.socketpair()
         try:
-            argv = [sys.executable, "-I", "-c", _BOOT, str(child_end.fileno()), str(self.submission_dir)]
+            argv = [sys.executable, "-I", "-c", _BOOT, str(child_end.fileno()), str(self.submission_dir),
+                    _ENGINE_ROOT]
             self._uid = sandbox_uid(self.starts)
             prepare_workdir(self.submission_dir, self.confinement, self._uid)
             self._proc = subprocess.Popen(
