@@ -200,6 +200,9 @@ def grade(pset_id: str, submissions: tuple[Path, ...], out: Path | None, jobs: i
         console.print(f"graded {outcome.graded}, kept {outcome.reused} unchanged; "
                       f"sandbox layers: {', '.join(host_confinement().layers)}")
         console.print(f"results written to {_show(out)}/<submission>/results.json")
+    flagged = [(r.submission, t.name) for r in results for t in r.tests if t.review]
+    for submission, check in flagged:  # not awarded; a person decides
+        shown.print(f"review: {submission}: {check} (flagged, not awarded; see its output)", markup=False)
     if gradebook:
         record_to_gradebook(pset.id, results, gradebook, err=as_json)
     _exit_for(results, fail_under=fail_under)

@@ -30,6 +30,39 @@ class Problem:
     allowed: tuple[str, ...] = ()  # exceptions to ``banned`` (e.g. torch.optim.Optimizer)
 
 
+TIMING_POLICIES = ("cpu", "gpu-or-cpu", "gpu-or-skip")
+
+
+@dataclass(frozen=True)
+class TimingCheck:
+    """A ``[[timing]]`` entry: a hidden check that times ``target`` against a trusted baseline.
+
+    ``workload`` names a ``Workload`` (inputs, baseline, best) as ``"file.py:NAME"`` relative to the
+    hidden checks; ``cpu``/``gpu`` hold the variant per device (``sizes``, ``threshold`` and any other
+    field of ``autograder.timing.Variant``); a size written ``{ between = [lo, hi] }`` is drawn per
+    submission from the check's secret seed.
+    """
+
+    id: str
+    problem: str
+    target: str  # "module.function" or "module.Class" in the student's submission
+    workload: str
+    weight: float = 1.0
+    device_policy: str = "cpu"
+    cpu: dict | None = None
+    gpu: dict | None = None
+
+    @property
+    def function(self) -> str:
+        return self.target.rpartition(".")[2]
+
+    @property
+    def devices(self) -> tuple[str, ...]:
+        """The variants the policy can use: cpu, gpu or both."""
+        return {"cpu": ("cpu",), "gpu-or-cpu": ("cpu", "gpu"), "gpu-or-skip": ("gpu",)}.get(
+            self.device_policy, ())
+
+
 @dataclass(frozen=True)
 class ProblemSet:
     id: str
@@ -44,6 +77,7 @@ class ProblemSet:
     preload: tuple[str, ...] = ()  # modules the child imports at start-up, not in a timed call
     released: bool = False  # True for the student copy in assignments/<pset>
     worker_resources: dict = field(default_factory=dict)  # Dask resources a grading task needs
+    timing: tuple[TimingCheck, ...] = ()  # hidden timing checks declared in the manifest
     raw: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
@@ -108,6 +142,7 @@ def load_problem_set(root: Path) -> ProblemSet:
             preload=tuple(raw.get("sandbox", {}).get("preload", ())),
             released=bool(head.get("released", False)),
             worker_resources=dict(raw.get("grading", {}).get("worker_resources", {})),
+            timing=tuple(_timing_check(t) for t in raw.get("timing", ())),
             raw=raw,
         )
     except (KeyError, TypeError, ValueError) as exc:
@@ -118,7 +153,49 @@ def load_problem_set(root: Path) -> ProblemSet:
         raise ProblemSetError(f"{path}: problem ids must be unique")
     if not problems:
         raise ProblemSetError(f"{path}: a problem set needs at least one [[problems]] entry")
+    _validate_timing(pset, path)
     return pset
+
+
+def _timing_check(entry: dict) -> TimingCheck:
+    return TimingCheck(id=entry["id"], problem=entry["problem"], target=entry["target"],
+                       workload=entry["workload"], weight=float(entry.get("weight", 1.0)),
+                       device_policy=entry.get("device_policy", "cpu"), cpu=entry.get("cpu"),
+                       gpu=entry.get("gpu"))
+
+
+def _validate_timing(pset: ProblemSet, path: Path) -> None:
+    """Mistakes in [[timing]] entries, found when the manifest is read rather than on grading day."""
+    from dataclasses import fields
+
+    from autograder.timing.runner import Variant  # the variant's fields are the timing engine's
+
+    known = {f.name for f in fields(Variant)}
+    problems = {p.id for p in pset.problems}
+    ids = [t.id for t in pset.timing]
+    if len(set(ids)) != len(ids):
+        raise ProblemSetError(f"{path}: [[timing]] ids must be unique")
+    for t in pset.timing:
+        where = f"{path}: [[timing]] {t.id!r}"
+        if t.problem not in problems:
+            raise ProblemSetError(f"{where}: unknown problem {t.problem!r}; known: {sorted(problems)}")
+        if "." not in t.target or ":" not in t.workload:
+            raise ProblemSetError(f"{where}: target must be 'module.name' and workload 'file.py:NAME'")
+        if t.device_policy not in TIMING_POLICIES:
+            raise ProblemSetError(f"{where}: device_policy must be one of {TIMING_POLICIES}")
+        for device in ("cpu", "gpu"):
+            variant = getattr(t, device)
+            if variant is None:
+                if device in t.devices:
+                    raise ProblemSetError(f"{where}: device_policy {t.device_policy!r} needs a {device} "
+                                          f"table (sizes, threshold)")
+                continue
+            unknown = set(variant) - known
+            if unknown or "sizes" not in variant or "threshold" not in variant:
+                raise ProblemSetError(f"{where}: {device} needs sizes and threshold; unknown keys "
+                                      f"{sorted(unknown)} (known: {sorted(known)})")
+            if not float(variant["threshold"]) > 0:
+                raise ProblemSetError(f"{where}: {device} threshold must be positive")
 
 
 def find_problem_set(pset_id: str, *, kind: str, start: Path | None = None) -> ProblemSet:

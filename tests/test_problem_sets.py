@@ -33,6 +33,12 @@ def pset(request):
     return load_problem_set(REPO / "solutions" / request.param)
 
 
+@pytest.fixture(scope="module")
+def reference_result(pset):
+    """The reference solution graded once per problem set (several invariants read it)."""
+    return grade_submission(pset, pset.root)
+
+
 def test_there_is_at_least_one_problem_set():
     assert "ps1_linalg" in PSETS
 
@@ -43,8 +49,8 @@ def test_the_released_tree_is_what_release_writes(pset):
 
 
 @pytest.mark.slow
-def test_the_reference_solution_gets_full_marks(pset):
-    result = grade_submission(pset, pset.root)
+def test_the_reference_solution_gets_full_marks(reference_result):
+    result = reference_result
     failing = [(t.name, t.status, t.output) for t in result.tests if t.status != "passed"]
     assert result.full_marks and not failing and not result.grader_errors, failing
 
@@ -57,11 +63,21 @@ def test_the_released_stubs_get_zero(pset):
 
 
 @pytest.mark.slow
-def test_every_problem_has_public_and_hidden_checks(pset):
-    result = grade_submission(pset, pset.root)
+def test_every_problem_has_public_and_hidden_checks(pset, reference_result):
     for problem in pset.problems:
-        visibilities = {t.visibility for t in result.tests if t.problem == problem.id}
+        visibilities = {t.visibility for t in reference_result.tests if t.problem == problem.id}
         assert "visible" in visibilities and visibilities - {"visible"}, problem.id
+
+
+@pytest.mark.slow
+def test_every_declared_timing_check_runs_and_says_where(pset, reference_result):
+    timed = {t.nodeid.rpartition("[")[2].rstrip("]"): t for t in reference_result.tests
+             if "::test_timing[" in t.nodeid}
+    assert sorted(timed) == sorted(entry.id for entry in pset.timing)
+    for entry in pset.timing:
+        check = timed[entry.id]
+        assert check.problem == entry.problem and check.visibility == "hidden" and check.max_score > 0
+        assert check.status == "passed" and check.output.startswith("timed on cpu"), check.output
 
 
 def test_every_sample_submission_states_its_expected_score():
@@ -85,3 +101,5 @@ def test_each_sample_submission_scores_what_its_name_promises(pset_id, name, spe
     outputs = "\n".join(t.output for t in result.tests)
     for text in spec.get("messages", []):
         assert text in outputs, f"no check output mentions {text!r}"
+    if "review" in spec:  # checks flagged for an instructor (e.g. implausible timings)
+        assert sum(t.review for t in result.tests) == spec["review"], outputs

@@ -183,3 +183,21 @@ def test_preloaded_modules_are_imported_at_start_up_not_in_a_timed_call(tmp_path
         assert process.call("mod", "loaded", (), {}, timeout=5) is True
     with SandboxedProcess(tmp_path) as process:
         assert process.call("mod", "loaded", (), {}, timeout=5) is False
+
+
+def test_gpu_device_nodes_are_bound_into_the_sandbox_after_its_fresh_dev(tmp_path, monkeypatch):
+    from autograder.sandbox import confine
+
+    (tmp_path / "nvidia0").write_text("")
+    (tmp_path / "nvidiactl").write_text("")
+    monkeypatch.setattr(confine, "GPU_DEVICE_GLOBS", (str(tmp_path / "nvidia*"),))
+    assert confine.gpu_devices() == [tmp_path / "nvidia0", tmp_path / "nvidiactl"]
+    argv = confine.wrap_argv(confine.Confinement(bubblewrap=True, drop_uid=False),
+                             ["python"], tmp_path, 0)
+    fresh_dev = argv.index("--dev")
+    for device in ("nvidia0", "nvidiactl"):
+        at = argv.index(str(tmp_path / device))
+        assert argv[at - 1] == "--dev-bind" and argv[at + 1] == str(tmp_path / device) and at > fresh_dev
+    monkeypatch.setattr(confine, "GPU_DEVICE_GLOBS", (str(tmp_path / "none*"),))
+    assert "--dev-bind" not in confine.wrap_argv(confine.Confinement(bubblewrap=True, drop_uid=False),
+                                                 ["python"], tmp_path, 0)

@@ -30,6 +30,7 @@ MARKERS = (
     "weight(w): the check's share of its problem's points (default 1)",
     "call_timeout(seconds): time limit for each call into the student's code",
     "visibility(v): visible, hidden or after_due_date (default: by folder)",
+    "name(text): the check's name in reports (default: the docstring's first line)",
 )
 VISIBILITIES = ("visible", "hidden", "after_due_date")
 
@@ -203,6 +204,7 @@ class CheckRecord:
     message: str = ""
     duration: float = 0.0
     grader_error: str = ""  # a bug in the check itself, for the instructor
+    review: bool = False  # not awarded, but an instructor should look (e.g. an implausible timing)
     figures: list = field(default_factory=list)  # data for pictures (Feedback)
 
 
@@ -229,11 +231,14 @@ class CheckRecorder:
         problem = item.get_closest_marker("problem")
         weight = item.get_closest_marker("weight")
         visibility = item.get_closest_marker("visibility")
+        named = item.get_closest_marker("name")
         hidden_dir = self.context.pset.hidden_checks_dir
         default = "hidden" if hidden_dir and hidden_dir in Path(item.path).parents else "visible"
         doc = (getattr(item, "obj", None).__doc__ or "").strip().splitlines()
         name = doc[0].strip() if doc else item.name
-        if getattr(item, "callspec", None) is not None:
+        if named:
+            name = str(named.args[0])
+        elif getattr(item, "callspec", None) is not None:
             name = f"{name} [{item.callspec.id}]"
         record = CheckRecord(
             nodeid=item.nodeid,
@@ -284,6 +289,7 @@ class CheckRecorder:
         elif isinstance(exc, AssertionError):
             record.status = "failed"
             record.message = str(exc) or "the check failed"
+            record.review = bool(getattr(exc, "review", False))
         else:
             record.status = "error"
             record.message = "the grader failed on this check (not your fault); instructors see why"

@@ -31,6 +31,7 @@ from autograder.sandbox.confine import host_confinement
 from autograder.submission import SubmissionError, prepare_submission, submission_name
 
 RESULTS_FILE = "results.json"
+TIMING_CHECKS = Path(autograder.__file__).parent / "timing" / "check.py"  # see autograder.timing.check
 
 
 def grade_submission(pset: ProblemSet, source: Path, *, public_only: bool = False) -> Result:
@@ -51,7 +52,9 @@ def grade_submission(pset: ProblemSet, source: Path, *, public_only: bool = Fals
         )
         recorder = CheckRecorder(context)
         paths = [pset.public_checks_dir] + ([hidden] if hidden else [])
-        log = _run_pytest([p for p in paths if p.is_dir()], pset.root, recorder)
+        if hidden and pset.timing:
+            paths.append(TIMING_CHECKS)  # the manifest's [[timing]] entries, as hidden checks
+        log = _run_pytest([p for p in paths if p.exists()], pset.root, recorder)
         findings = scan_submission(pset, submission.root) + runtime_findings(pset, context.tripped)
     records = list(recorder.records.values())
     apply_findings(records, findings)

@@ -31,6 +31,7 @@ class CheckResult:
     visibility: str
     execution_time: float
     grader_error: bool = False
+    review: bool = False  # failed, and flagged for an instructor to look at (e.g. implausibly fast)
     figures: list[dict] = field(default_factory=list)  # data for pictures; reports draw them
 
 
@@ -115,7 +116,7 @@ def score_records(pset: ProblemSet, records: list[CheckRecord]) -> tuple[list[Ch
             name=r.name, nodeid=r.nodeid, problem=r.problem, status=r.status,
             score=round(max_score * r.fraction, 6), max_score=round(max_score, 6),
             output=r.message, visibility=r.visibility, execution_time=round(r.duration, 4),
-            grader_error=bool(r.grader_error), figures=r.figures,
+            grader_error=bool(r.grader_error), review=r.review, figures=r.figures,
         ))
     problems = []
     for p in pset.problems:  # sums of exact shares, rounded once

@@ -31,7 +31,7 @@ import pytest
 
 from autograder.checks import plugin
 from autograder.checks.plugin import CheckRecorder, GradingContext
-from autograder.grading.grade import _secret
+from autograder.grading.grade import TIMING_CHECKS, _secret
 from autograder.nbgrader.notebook import CHECKS_MAGIC, CODE_ID, META, PLAN, SETUP_ID
 from autograder.problemset import ProblemSet, ProblemSetError
 from autograder.release import pipeline
@@ -45,6 +45,7 @@ _NBGRADER_DELIMITERS = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", 
                         "AUTOTEST")
 _ID = re.compile(r"^[A-Za-z0-9_-]+$")
 SANDBOX_ONLY_FIXTURES = frozenset({"timing"})  # they drive the sandboxed child itself
+TIMING_CELL = "timing"  # the cell of a problem's [[timing]] checks (the engine's autograder/timing/check.py)
 
 if TYPE_CHECKING:
     from nbformat import NotebookNode
@@ -281,7 +282,7 @@ def _written_cells(part: Written) -> list:
 
 def _check_cell(pset: ProblemSet, problem, file: str, checks: list[Check], grade_id: str,
                 hidden: bool, points: float):
-    text = (pset.root / file).read_text()
+    text = (TIMING_CHECKS if file == TIMING_CELL else pset.root / file).read_text()
     _refuse_delimiters(text, file)
     plan = {"pset": pset.id, "problem": problem.id, "points": points,
             "visibility": "hidden" if hidden else "visible", "checks": checks,
@@ -422,6 +423,8 @@ def collect_checks(pset: ProblemSet) -> list[Check]:
                              reference_root=pset.root)
     recorder, items = CheckRecorder(context), _Items()
     paths = [p for p in (pset.public_checks_dir, hidden) if p is not None and p.is_dir()]
+    if hidden is not None and pset.timing:
+        paths.append(TIMING_CHECKS)  # the manifest's [[timing]] entries, as grading collects them
     args = [*map(str, paths), "--rootdir", str(pset.root), "--confcutdir", str(pset.root),
             "-c", os.devnull, "--noconftest", "--assert=plain", "--import-mode=importlib",
             "-p", "no:cacheprovider", "-p", "no:stepwise", "-p", "no:randomly", "--collect-only",
@@ -441,15 +444,16 @@ def collect_checks(pset: ProblemSet) -> list[Check]:
     for item in items.items:
         record = recorder.records[item.nodeid]
         path = Path(item.path).resolve()
+        timed = path == TIMING_CHECKS.resolve()
         callspec = getattr(item, "callspec", None)
         marker = item.get_closest_marker("call_timeout")
         checks.append(Check(
             nodeid=item.nodeid,
             function=item.originalname if hasattr(item, "originalname") else item.name,
-            file=path.relative_to(pset.root).as_posix(),
+            file=TIMING_CELL if timed else path.relative_to(pset.root).as_posix(),
             problem=record.problem,
             visibility=record.visibility,
-            hidden_file=hidden is not None and hidden in path.parents,
+            hidden_file=timed or (hidden is not None and hidden in path.parents),
             weight=record.weight,
             points=_share(pset.problem(record.problem).points, record.weight,
                           total_weight[record.problem]),

@@ -7,6 +7,7 @@ inputs to a step that writes them.
 
 from __future__ import annotations
 
+import math
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -59,7 +60,8 @@ def _copy_folder(source: Path, prefix: str) -> Files:
 
 
 def statement(pset: ProblemSet) -> Files:
-    """README.md: the statement, with ``{{ points_table }}`` filled from the manifest."""
+    """README.md: the statement, with ``{{ points_table }}`` and ``{{ timing_table }}`` filled from the
+    manifest (the thresholds a student reads are the ones the grader applies)."""
     rows = ["| problem | file | points |", "|---|---|---|"]
     rows += [f"| {p.title} | `{p.module}.py` | {p.points:g}{' (bonus)' if p.bonus else ''} |"
              for p in pset.problems]
@@ -67,8 +69,42 @@ def statement(pset: ProblemSet) -> Files:
     environment = jinja2.Environment(
         loader=jinja2.FileSystemLoader(pset.root),  # statements may {% include %} per-problem parts
         undefined=jinja2.StrictUndefined, keep_trailing_newline=True, autoescape=False)
-    text = environment.get_template(pset.statement).render(points_table="\n".join(rows), pset=pset)
+    text = environment.get_template(pset.statement).render(points_table="\n".join(rows), pset=pset,
+                                                           timing_table=timing_table(pset))
     return {"README.md": text.encode()}
+
+
+def timing_table(pset: ProblemSet) -> str:
+    """The ``[[timing]]`` checks as a Markdown table: what is timed against what, on which inputs,
+    and the largest ratio of medians (your time / the baseline's) that passes, per device."""
+    from autograder.timing.check import load_workload
+
+    if not pset.timing:
+        return ""
+    rows = ["| timed | against | inputs (CPU) | passes at (CPU) | inputs (GPU) | passes at (GPU) |",
+            "|---|---|---|---|---|---|"]
+    for t in pset.timing:
+        cells = [f"`{t.target.rpartition('.')[0]}.py` `{t.function}`", load_workload(pset, t).name]
+        for device in ("cpu", "gpu"):
+            table = getattr(t, device)
+            cells += [_sizes_text(table["sizes"]), f"≤ {float(table['threshold']):g}×"] \
+                if device in t.devices else ["not timed", ""]
+        rows.append("| " + " | ".join(cells) + " |")
+    return "\n".join(rows)
+
+
+def _sizes_text(sizes: dict) -> str:
+    parts = []
+    for key, value in sizes.items():
+        if type(value) is dict and "between" in value:
+            low, high = value["between"]
+            parts.append(f"{key} from {low} to {high}")
+        elif type(value) is list and all(type(v) is list for v in value):  # tensor shapes
+            count = sum(int(math.prod(v)) for v in value)
+            parts.append(f"{len(value)} tensors, {count:,} entries")
+        else:
+            parts.append(f"{key} = {value}")
+    return ", ".join(parts)
 
 
 def released_manifest(pset: ProblemSet) -> Files:

@@ -16,6 +16,7 @@ but the one-time probe.
 from __future__ import annotations
 
 import functools
+import glob
 import logging
 import os
 import shutil
@@ -110,9 +111,21 @@ def wrap_argv(confinement: Confinement, argv: list[str], workdir: Path, uid: int
                 args += ["--perms", "0755", "--dir", str(ancestor)]
                 made.add(ancestor)
         args += [kind, str(path), str(path)]
-    args += ["--proc", "/proc", "--dev", "/dev", "--chdir", str(workdir),
-             "--setenv", "HOME", str(workdir), "--"]
+    args += ["--proc", "/proc", "--dev", "/dev"]
+    for device in gpu_devices():  # a GPU the host has stays usable (timing checks, CUDA inputs)
+        args += ["--dev-bind", str(device), str(device)]
+    args += ["--chdir", str(workdir), "--setenv", "HOME", str(workdir), "--"]
     return args + argv
+
+
+GPU_DEVICE_GLOBS = ("/dev/nvidia*", "/dev/nvidia-caps/*")
+
+
+def gpu_devices() -> list[Path]:
+    """The host's NVIDIA device nodes (none on a machine without a GPU); the fresh /dev of the
+    sandbox would hide them otherwise."""
+    return sorted({Path(p) for pattern in GPU_DEVICE_GLOBS for p in glob.glob(pattern)
+                   if not Path(p).is_dir()})
 
 
 def _python_paths() -> list[Path]:

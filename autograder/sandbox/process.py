@@ -22,6 +22,7 @@ from pathlib import Path
 import autograder
 from autograder.sandbox import errors
 from autograder.sandbox.confine import (
+    gpu_devices,
     host_confinement,
     kill_uid,
     prepare_workdir,
@@ -49,13 +50,17 @@ _MAX_PROCESSES = 256
 DEFAULT_MEMORY = 4 << 30
 
 
-def _child_limits(memory_bytes: int | None, dedicated_uid: bool) -> None:
+def _child_limits(memory_bytes: int | None, dedicated_uid: bool, gpu: bool = False) -> None:
     """Runs in the child between fork and exec; the limits are inherited by everything it starts."""
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     resource.setrlimit(resource.RLIMIT_FSIZE, (_OUTPUT_LIMIT, _OUTPUT_LIMIT))
     resource.setrlimit(resource.RLIMIT_NOFILE, (1024, 1024))
-    if memory_bytes:  # address space: fine for numpy and CPU torch; CUDA runs use no such limit
-        resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
+    if memory_bytes:
+        # The address space bounds numpy and CPU torch; CUDA reserves tens of GiB of address space
+        # (inaccessible, not counted by RLIMIT_DATA) at start, so with a GPU the private writable
+        # memory is bounded instead.
+        limit = resource.RLIMIT_DATA if gpu else resource.RLIMIT_AS
+        resource.setrlimit(limit, (memory_bytes, memory_bytes))
     if dedicated_uid:  # counts every process and thread of the uid: a fork bomb stops here
         resource.setrlimit(resource.RLIMIT_NPROC, (_MAX_PROCESSES, _MAX_PROCESSES))
 
@@ -114,7 +119,7 @@ class SandboxedProcess:
                 stderr=subprocess.STDOUT,
                 start_new_session=True,  # its own process group, killed as a whole
                 preexec_fn=functools.partial(_child_limits, self.memory_bytes,
-                                             self.confinement.drop_uid),
+                                             self.confinement.drop_uid, bool(gpu_devices())),
             )
         finally:
             child_end.close()
