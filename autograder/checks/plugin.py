@@ -125,16 +125,24 @@ class _References:
     def __getattr__(self, module: str):
         if module.startswith("_"):
             raise AttributeError(module)
-        name = f"_autograder_reference_{self._pset_id}_{module}"
-        if name not in sys.modules:
-            path = self._root / f"{module}.py"
-            spec = importlib.util.spec_from_file_location(name, path)
-            if spec is None or not path.is_file():
-                raise AttributeError(f"no reference module {path}")
-            loaded = importlib.util.module_from_spec(spec)
-            sys.modules[name] = loaded
+        path = self._root / f"{module}.py"
+        if not path.is_file():
+            raise AttributeError(f"no reference module {path}")
+        return import_file(f"_autograder_reference_{self._pset_id}_{module}", path)
+
+
+def import_file(name: str, path: Path):
+    """The trusted module at ``path`` (reference code, workloads), imported once under ``name``."""
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, path)
+        loaded = importlib.util.module_from_spec(spec)
+        sys.modules[name] = loaded
+        try:
             spec.loader.exec_module(loaded)
-        return sys.modules[name]
+        except BaseException:
+            del sys.modules[name]  # a broken file is not half-imported for the next check
+            raise
+    return sys.modules[name]
 
 
 @pytest.fixture

@@ -10,13 +10,11 @@ workload file it names.
 from __future__ import annotations
 
 import hashlib
-import importlib.util
-import sys
 
 import numpy as np
 import pytest
 
-from autograder.checks.plugin import CONTEXT
+from autograder.checks.plugin import CONTEXT, import_file
 from autograder.problemset import ProblemSet, ProblemSetError, TimingCheck
 from autograder.timing.runner import Timing, Variant
 from autograder.timing.workload import Workload
@@ -66,15 +64,10 @@ def load_workload(pset: ProblemSet, entry: TimingCheck) -> Workload:
     if hidden is None:
         raise ProblemSetError(f"timing check {entry.id!r} needs the hidden checks of {pset.id}")
     path = hidden / file
-    module_name = "_autograder_timing_" + hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:16]
-    module = sys.modules.get(module_name)
-    if module is None:
-        spec = importlib.util.spec_from_file_location(module_name, path)
-        if spec is None or not path.is_file():
-            raise ProblemSetError(f"timing check {entry.id!r}: no workload file {path}")
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[module_name] = module
-        spec.loader.exec_module(module)
+    if not path.is_file():
+        raise ProblemSetError(f"timing check {entry.id!r}: no workload file {path}")
+    digest = hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:16]
+    module = import_file(f"_autograder_timing_{digest}", path)
     workload = getattr(module, name, None)
     if not isinstance(workload, Workload):
         raise ProblemSetError(f"timing check {entry.id!r}: {path} defines no Workload named {name}")
