@@ -93,8 +93,11 @@ def test_an_interrupted_batch_loses_nothing_and_a_rerun_completes_it_identically
         tmp_path, reference_run, how):
     subs = make_submissions(tmp_path / "subs", 12)
     out = tmp_path / "out"
+    # SIGINT as a terminal's Ctrl-C delivers it, even where this test runs in the background (a shell
+    # starts background jobs with SIGINT ignored, and the ignored disposition is inherited).
     process = subprocess.Popen(_grade_command(subs, out, "-j", "2"), stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL, start_new_session=True)
+                               stderr=subprocess.DEVNULL, start_new_session=True,
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     _wait_for_results(out, 4, process)
     os.kill(process.pid, how)
     process.wait(timeout=60)

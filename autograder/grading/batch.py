@@ -7,14 +7,16 @@ process only. Killing a batch at any point loses nothing finished and leaves no 
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import functools
 import hashlib
 import json
 import os
 import signal
+import threading
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -80,21 +82,24 @@ def grade_batch(
     for source, result in kept.items():
         if on_result is not None:
             on_result(source, result, True)
-    if scheduler:
-        from autograder.grading.cluster import run_on_dask
-
-        stream = run_on_dask(scheduler, pset, pending, public_only)
-    else:
-        stream = _run_locally(pset, pending, public_only, jobs or os.cpu_count() or 1)
     fresh: dict[Path, Result] = {}
-    for job, data in stream:
-        result = Result.from_json(data)
-        result.submission, result.fingerprint = job.name, job.fingerprint
-        result.write(job.results_path)
-        write_reports(result, job.results_path.parent)
-        fresh[job.source] = result
-        if on_result is not None:
-            on_result(job.source, result, False)
+    with _stop_on_interrupt() as stop:
+        if scheduler:
+            from autograder.grading.cluster import run_on_dask
+
+            stream = run_on_dask(scheduler, pset, pending, public_only)
+        else:
+            stream = _run_locally(pset, pending, public_only, jobs or os.cpu_count() or 1, stop)
+        for job, data in stream:
+            result = Result.from_json(data)
+            result.submission, result.fingerprint = job.name, job.fingerprint
+            result.write(job.results_path)
+            write_reports(result, job.results_path.parent)
+            fresh[job.source] = result
+            if on_result is not None:
+                on_result(job.source, result, False)
+            if stop.is_set():
+                raise KeyboardInterrupt
     by_source = kept | fresh
     return BatchOutcome([by_source[s] for s in sources if s in by_source], len(fresh), len(kept))
 
@@ -109,22 +114,50 @@ def _problem_set(root: str) -> ProblemSet:
     return load_problem_set(Path(root))
 
 
-def _run_locally(pset: ProblemSet, pending: list[Job], public_only: bool,
-                 jobs: int) -> Iterator[tuple[Job, dict]]:
+@contextlib.contextmanager
+def _stop_on_interrupt() -> Iterator[threading.Event]:
+    """Ctrl-C (SIGINT) sets an event that the batch checks between results, instead of raising
+    KeyboardInterrupt wherever the signal lands: there it can be swallowed (inside a weakref
+    callback during garbage collection Python prints "Exception ignored" and goes on, and the batch
+    would run to the end) or cut a submission's checks short. Finished results are kept, the rest
+    is left for the rerun; the batch then raises KeyboardInterrupt from a known place."""
+    stop = threading.Event()
+    if threading.current_thread() is not threading.main_thread():
+        yield stop
+        return
+    previous = signal.signal(signal.SIGINT, lambda *_: stop.set())
+    try:
+        yield stop
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _run_locally(pset: ProblemSet, pending: list[Job], public_only: bool, jobs: int,
+                 stop: threading.Event) -> Iterator[tuple[Job, dict]]:
     if jobs == 1 or len(pending) <= 1:
         for job in pending:
+            if stop.is_set():
+                raise KeyboardInterrupt
             yield job, grade_job(str(pset.root), str(job.source), public_only)
         return
-    with ProcessPoolExecutor(max_workers=jobs, initializer=_die_with_parent) as pool:
-        futures = {pool.submit(grade_job, str(pset.root), str(job.source), public_only): job
-                   for job in pending}
-        try:
-            for future in as_completed(futures):
+    pool = ProcessPoolExecutor(max_workers=jobs, initializer=_die_with_parent)
+    futures = {pool.submit(grade_job, str(pset.root), str(job.source), public_only): job
+               for job in pending}
+    waiting, finished = set(futures), False
+    try:
+        while waiting:
+            done, waiting = wait(waiting, timeout=0.2, return_when=FIRST_COMPLETED)
+            for future in done:
                 yield futures[future], future.result()
-        except BaseException:
-            for future in futures:
-                future.cancel()
-            raise
+            if stop.is_set():
+                raise KeyboardInterrupt
+        finished = True
+    finally:
+        workers = list((getattr(pool, "_processes", None) or {}).values())
+        pool.shutdown(wait=finished, cancel_futures=True)
+        if not finished:  # interrupted: the submissions in flight are left for the rerun
+            for process in workers:
+                process.kill()  # its sandboxed children die with it (die-with-parent)
 
 
 def _die_with_parent() -> None:
