@@ -157,9 +157,13 @@ def reference(request: pytest.FixtureRequest) -> _References:
 @pytest.fixture
 def rng(request: pytest.FixtureRequest) -> np.random.Generator:
     """A generator seeded per check; in a grading run a secret is mixed in."""
-    ctx = _context(request)
-    digest = hashlib.sha256(f"{ctx.secret}\0{request.node.nodeid}".encode()).digest()
-    return np.random.default_rng(int.from_bytes(digest[:16], "little"))
+    return np.random.default_rng(check_seed(_context(request).secret, request.node.nodeid))
+
+
+def check_seed(secret: str, nodeid: str) -> int:
+    """The seed of a check's ``rng`` (the nbgrader kernel re-creates it from the same formula)."""
+    digest = hashlib.sha256(f"{secret}\0{nodeid}".encode()).digest()
+    return int.from_bytes(digest[:16], "little")
 
 
 class Feedback:

@@ -47,7 +47,7 @@ def grade_submission(pset: ProblemSet, source: Path, *, public_only: bool = Fals
         context = GradingContext(
             pset=pset,
             submission_dir=submission.root,
-            secret=_secret(hidden),
+            secret=hidden_checks_secret(hidden),
             reference_root=None if pset.released else pset.root,
         )
         recorder = CheckRecorder(context)
@@ -125,7 +125,7 @@ def _no_assertion_rewriting():
         sys.meta_path[:] = saved
 
 
-def _secret(hidden_dir: Path | None) -> str:
+def hidden_checks_secret(hidden_dir: Path | None) -> str:
     """The hidden checks' seed secret: the AUTOGRADER_SECRET setting plus the hidden checks' own
     contents, so it is stable across runs and unknown to anyone without the hidden checks."""
     if hidden_dir is None:

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import ast
 import contextlib
-import hashlib
 import io
 import os
 import re
@@ -30,8 +29,8 @@ from typing import TYPE_CHECKING
 import pytest
 
 from autograder.checks import plugin
-from autograder.checks.plugin import CheckRecorder, GradingContext
-from autograder.grading.grade import TIMING_CHECKS, _secret
+from autograder.checks.plugin import CheckRecorder, GradingContext, check_seed
+from autograder.grading.grade import TIMING_CHECKS, hidden_checks_secret
 from autograder.nbgrader.notebook import CHECKS_MAGIC, CODE_ID, META, PLAN, SETUP_ID
 from autograder.problemset import ProblemSet, ProblemSetError
 from autograder.release import pipeline
@@ -419,7 +418,7 @@ def collect_checks(pset: ProblemSet) -> list[Check]:
     """Every check of the grading run (public and hidden), with its points and seed, as the grader
     would assign them: same collection, same node ids, same weights, same secret."""
     hidden = pset.hidden_checks_dir
-    context = GradingContext(pset=pset, submission_dir=pset.root, secret=_secret(hidden),
+    context = GradingContext(pset=pset, submission_dir=pset.root, secret=hidden_checks_secret(hidden),
                              reference_root=pset.root)
     recorder, items = CheckRecorder(context), _Items()
     paths = [p for p in (pset.public_checks_dir, hidden) if p is not None and p.is_dir()]
@@ -457,7 +456,7 @@ def collect_checks(pset: ProblemSet) -> list[Check]:
             weight=record.weight,
             points=_share(pset.problem(record.problem).points, record.weight,
                           total_weight[record.problem]),
-            seed=_seed(context.secret, item.nodeid),
+            seed=check_seed(context.secret, item.nodeid),
             indices=_case_indices(item) if callspec is not None else {},
             timeout=float(marker.args[0]) if marker else pset.call_timeout,
             sandbox_only=bool(SANDBOX_ONLY_FIXTURES & set(getattr(item, "fixturenames", ()))),
@@ -496,11 +495,6 @@ def _share(points: float, weight: float, total_weight: float) -> float:
     """A share of a problem's points, unrounded: the cells of a problem add up to its points."""
     return points * weight / total_weight if total_weight > 0 else 0.0
 
-
-def _seed(secret: str, nodeid: str) -> int:
-    """The ``rng`` fixture's seed for this check in a grading run (see ``checks.plugin.rng``)."""
-    digest = hashlib.sha256(f"{secret}\0{nodeid}".encode()).digest()
-    return int.from_bytes(digest[:16], "little")
 
 
 def _reference_modules(text: str) -> set[str]:
