@@ -30,7 +30,9 @@ class Problem:
     allowed: tuple[str, ...] = ()  # exceptions to ``banned`` (e.g. torch.optim.Optimizer)
 
 
-TIMING_POLICIES = ("cpu", "gpu-or-cpu", "gpu-or-skip")
+# A timing check's device policy -> the variants (cpu/gpu tables) it can use.
+POLICY_DEVICES = {"cpu": ("cpu",), "gpu-or-cpu": ("cpu", "gpu"), "gpu-or-skip": ("gpu",)}
+TIMING_POLICIES = tuple(POLICY_DEVICES)
 
 
 @dataclass(frozen=True)
@@ -59,8 +61,7 @@ class TimingCheck:
     @property
     def devices(self) -> tuple[str, ...]:
         """The variants the policy can use: cpu, gpu or both."""
-        return {"cpu": ("cpu",), "gpu-or-cpu": ("cpu", "gpu"), "gpu-or-skip": ("gpu",)}.get(
-            self.device_policy, ())
+        return POLICY_DEVICES.get(self.device_policy, ())
 
 
 @dataclass(frozen=True)
@@ -166,6 +167,8 @@ def _timing_check(entry: dict) -> TimingCheck:
 
 def _validate_timing(pset: ProblemSet, path: Path) -> None:
     """Mistakes in [[timing]] entries, found when the manifest is read rather than on grading day."""
+    if not pset.timing:
+        return  # nothing to check: do not import the timing engine for every manifest read
     from dataclasses import fields
 
     from autograder.timing.runner import Variant  # the variant's fields are the timing engine's

@@ -51,10 +51,7 @@ def grade_submission(pset: ProblemSet, source: Path, *, public_only: bool = Fals
             reference_root=None if pset.released else pset.root,
         )
         recorder = CheckRecorder(context)
-        paths = [pset.public_checks_dir] + ([hidden] if hidden else [])
-        if hidden and pset.timing:
-            paths.append(TIMING_CHECKS)  # the manifest's [[timing]] entries, as hidden checks
-        log = _run_pytest([p for p in paths if p.exists()], pset.root, recorder)
+        log = run_checks(check_paths(pset, hidden), pset.root, [recorder])
         findings = scan_submission(pset, submission.root) + runtime_findings(pset, context.tripped)
     records = list(recorder.records.values())
     apply_findings(records, findings)
@@ -81,6 +78,15 @@ def grade_submission(pset: ProblemSet, source: Path, *, public_only: bool = Fals
     )
 
 
+def check_paths(pset: ProblemSet, hidden: Path | None) -> list[Path]:
+    """What a grading run collects: the public checks, the hidden ones when given, and with them
+    the engine's check file that turns the manifest's [[timing]] entries into checks."""
+    paths = [pset.public_checks_dir] + ([hidden] if hidden else [])
+    if hidden and pset.timing:
+        paths.append(TIMING_CHECKS)
+    return [p for p in paths if p.exists()]
+
+
 def unique_names(sources: list[Path]) -> dict[Path, str]:
     """A folder name per submission: its own name, prefixed by its parent's where names collide."""
     plain = [submission_name(s) for s in sources]
@@ -92,10 +98,12 @@ def unique_names(sources: list[Path]) -> dict[Path, str]:
     return names
 
 
-def _run_pytest(paths: list[Path], rootdir: Path, recorder: CheckRecorder) -> str:
-    """Run pytest in this process with the recorder; return pytest's own output (for grader errors)."""
+def run_checks(paths: list[Path], rootdir: Path, plugins: list, *extra: str) -> str:
+    """Run pytest on check files in this process, isolated from the course's settings and conftests
+    and without assertion rewriting, with ``plugins`` (a CheckRecorder among them) and ``extra``
+    arguments (e.g. ``--collect-only``); return pytest's own output (for grader errors)."""
     args = [
-        *map(str, paths),
+        *map(str, paths), *extra,
         "--rootdir", str(rootdir), "--confcutdir", str(rootdir),
         "-c", os.devnull,  # the course repository's pytest settings do not apply to checks
         "--noconftest",  # a conftest.py shipped next to a submission is never loaded here
@@ -106,7 +114,7 @@ def _run_pytest(paths: list[Path], rootdir: Path, recorder: CheckRecorder) -> st
     ]
     out = io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out), _no_assertion_rewriting():
-        pytest.main(args, plugins=[recorder, plugin])
+        pytest.main(args, plugins=[*plugins, plugin])
     return out.getvalue()
 
 

@@ -17,9 +17,6 @@ problem, public ones visible, hidden ones inside ``### BEGIN HIDDEN TESTS`` /
 from __future__ import annotations
 
 import ast
-import contextlib
-import io
-import os
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -28,9 +25,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from autograder.checks import plugin
 from autograder.checks.plugin import CheckRecorder, GradingContext, check_seed
-from autograder.grading.grade import TIMING_CHECKS, hidden_checks_secret
+from autograder.grading.grade import TIMING_CHECKS, check_paths, hidden_checks_secret, run_checks
 from autograder.nbgrader.notebook import CHECKS_MAGIC, CODE_ID, META, PLAN, SETUP_ID
 from autograder.problemset import ProblemSet, ProblemSetError
 from autograder.release import pipeline
@@ -86,7 +82,8 @@ class Written:
 class Check:
     nodeid: str
     function: str
-    file: str  # relative to the problem set
+    file: str  # relative to the problem set; "timing" for the manifest's [[timing]] checks
+    path: Path  # the file the checks are defined in (the cell's text)
     problem: str
     visibility: str  # visible | hidden | after_due_date
     hidden_file: bool
@@ -281,7 +278,7 @@ def _written_cells(part: Written) -> list:
 
 def _check_cell(pset: ProblemSet, problem, file: str, checks: list[Check], grade_id: str,
                 hidden: bool, points: float):
-    text = (TIMING_CHECKS if file == TIMING_CELL else pset.root / file).read_text()
+    text = checks[0].path.read_text()
     _refuse_delimiters(text, file)
     plan = {"pset": pset.id, "problem": problem.id, "points": points,
             "visibility": "hidden" if hidden else "visible", "checks": checks,
@@ -421,21 +418,12 @@ def collect_checks(pset: ProblemSet) -> list[Check]:
     context = GradingContext(pset=pset, submission_dir=pset.root, secret=hidden_checks_secret(hidden),
                              reference_root=pset.root)
     recorder, items = CheckRecorder(context), _Items()
-    paths = [p for p in (pset.public_checks_dir, hidden) if p is not None and p.is_dir()]
-    if hidden is not None and pset.timing:
-        paths.append(TIMING_CHECKS)  # the manifest's [[timing]] entries, as grading collects them
-    args = [*map(str, paths), "--rootdir", str(pset.root), "--confcutdir", str(pset.root),
-            "-c", os.devnull, "--noconftest", "--assert=plain", "--import-mode=importlib",
-            "-p", "no:cacheprovider", "-p", "no:stepwise", "-p", "no:randomly", "--collect-only",
-            "-q", "--no-header", "-W", "ignore::pytest.PytestUnknownMarkWarning"]
-    log = io.StringIO()
-    with contextlib.redirect_stdout(log), contextlib.redirect_stderr(log):
-        pytest.main(args, plugins=[recorder, items, plugin])
+    log = run_checks(check_paths(pset, hidden), pset.root, [recorder, items], "--collect-only")
     broken = list(recorder.collection_errors)
     broken += [f"{r.nodeid}: {r.grader_error}" for r in recorder.records.values() if r.grader_error]
     if broken or not recorder.records:
         raise ExportError(f"the checks of {pset.id} cannot be collected: "
-                          f"{'; '.join(broken) or log.getvalue()[-2000:]}")
+                          f"{'; '.join(broken) or log[-2000:]}")
     total_weight: dict[str, float] = {}  # a problem's points are shared by weight, as in grading
     for record in recorder.records.values():
         total_weight[record.problem] = total_weight.get(record.problem, 0.0) + record.weight
@@ -450,6 +438,7 @@ def collect_checks(pset: ProblemSet) -> list[Check]:
             nodeid=item.nodeid,
             function=item.originalname if hasattr(item, "originalname") else item.name,
             file=TIMING_CELL if timed else path.relative_to(pset.root).as_posix(),
+            path=path,
             problem=record.problem,
             visibility=record.visibility,
             hidden_file=timed or (hidden is not None and hidden in path.parents),

@@ -77,10 +77,10 @@ def statement(pset: ProblemSet) -> Files:
 def timing_table(pset: ProblemSet) -> str:
     """The ``[[timing]]`` checks as a Markdown table: what is timed against what, on which inputs,
     and the largest ratio of medians (your time / the baseline's) that passes, per device."""
-    from autograder.timing.check import load_workload
-
     if not pset.timing:
         return ""
+    from autograder.timing.check import load_workload  # the baseline's name, from its workload
+
     rows = ["| timed | against | inputs (CPU) | passes at (CPU) | inputs (GPU) | passes at (GPU) |",
             "|---|---|---|---|---|---|"]
     for t in pset.timing:

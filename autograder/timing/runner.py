@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from autograder.problemset import TIMING_POLICIES
+from autograder.problemset import POLICY_DEVICES, TIMING_POLICIES
 from autograder.sandbox.errors import MissingName, StudentTimeout
 from autograder.sandbox.process import SandboxedProcess, child_environment
 from autograder.timing import harness as _harness
@@ -326,7 +326,6 @@ def _validate(target: str, policy: str, cpu: Variant | None, gpu: Variant | None
         raise ValueError(f"timing target {target!r} must be 'module.name'")
     if policy not in POLICIES:
         raise ValueError(f"device_policy must be one of {POLICIES}, not {policy!r}")
-    if policy in ("cpu", "gpu-or-cpu") and cpu is None:
-        raise ValueError(f"device_policy={policy!r} needs a cpu=Variant(...)")
-    if policy != "cpu" and gpu is None:
-        raise ValueError(f"device_policy={policy!r} needs a gpu=Variant(...)")
+    for device, variant in (("cpu", cpu), ("gpu", gpu)):
+        if device in POLICY_DEVICES[policy] and variant is None:
+            raise ValueError(f"device_policy={policy!r} needs a {device}=Variant(...)")
