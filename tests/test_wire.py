@@ -139,3 +139,34 @@ def test_deeply_nested_orders_cross_but_unbounded_nesting_does_not():
 def test_zero_dimensional_arrays_and_tensors_keep_their_shape():
     assert roundtrip(np.array(2.5)).shape == ()
     assert roundtrip(torch.tensor(2.5)).shape == ()
+
+
+def test_an_oversized_message_is_refused_before_it_is_read():
+    """A forged reply that claims hundreds of MiB is refused from its length alone: nothing is
+    allocated for it, nothing is parsed."""
+    import resource
+    import struct
+
+    a, b = socket.socketpair()
+    with a, b:
+        a.sendall(struct.pack("!Q", 900 << 20) + b"{")
+        before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        with pytest.raises(WireError, match="exceeds the limit"):
+            recv_message(b, deadline=None)
+        assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 50_000  # KiB
+
+
+def test_a_message_is_capped_as_a_whole_header_and_arrays_together():
+    a, b = socket.socketpair()
+    with a, b:
+        blobs: list[bytes] = []
+        header = {"value": encode([np.zeros(1000), np.zeros(1000)], blobs)}
+        send_message(a, header, blobs)
+        with pytest.raises(WireError, match="exceeds the limit"):
+            recv_message(b, deadline=None, max_bytes=12_000)
+
+
+def test_oracle_handles_are_refused_where_no_proxy_is_expected():
+    with pytest.raises(WireError, match="unknown tag"):
+        decode({"$": "oracle", "handle": 0, "name": "X", "methods": [], "properties": [],
+                "attributes": {"$": "dict", "v": {}}}, [])

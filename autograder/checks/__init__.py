@@ -1,4 +1,5 @@
-"""What check authors import: assertions with teaching messages and the student-side errors."""
+"""What check authors import: assertions with teaching messages, the student-side errors, and
+``Oracle`` (an object the student's code calls while it stays, and is counted, in the grader)."""
 
 from autograder.checks.assertions import PartialCredit, assert_close, expect_type, student_raises
 from autograder.sandbox.errors import (
@@ -10,8 +11,9 @@ from autograder.sandbox.errors import (
     StudentException,
     StudentTimeout,
 )
+from autograder.sandbox.oracle import Oracle
 
 __all__ = [
-    "BadValue", "ImportFailed", "MissingName", "PartialCredit", "StudentCrashed", "StudentError",
+    "BadValue", "ImportFailed", "MissingName", "Oracle", "PartialCredit", "StudentCrashed", "StudentError",
     "StudentException", "StudentTimeout", "assert_close", "expect_type", "student_raises",
 ]

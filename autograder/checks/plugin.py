@@ -22,8 +22,8 @@ from autograder.problemset import MANIFEST, ProblemSet, load_problem_set
 from autograder.sandbox.errors import ImportFailed, StudentError, StudentException
 from autograder.sandbox.process import SandboxedProcess
 
-__all__ = ["_autograder_sandboxes", "feedback", "pytest_configure", "reference", "rng", "student",
-           "timing"]
+__all__ = ["_autograder_sandboxes", "feedback", "given", "pytest_configure", "reference", "rng",
+           "student", "timing"]
 
 MARKERS = (
     "problem(id): the problem a check belongs to (required)",
@@ -152,6 +152,27 @@ def reference(request: pytest.FixtureRequest) -> _References:
     if ctx.reference_root is None:
         raise RuntimeError("the reference solution is only available to hidden checks")
     return _References(ctx.reference_root, ctx.pset.id)
+
+
+class _GivenFiles:
+    def __init__(self, pset: ProblemSet):
+        self._pset = pset
+
+    def __getattr__(self, module: str):
+        if module.startswith("_"):
+            raise AttributeError(module)
+        given = {Path(g).as_posix() for g in self._pset.given}
+        if f"{module}.py" not in given:
+            raise AttributeError(f"{module}.py is not a [[given]] file of {self._pset.id}")
+        return import_file(f"_autograder_given_{self._pset.id}_{module}", self._pset.root / f"{module}.py")
+
+
+@pytest.fixture
+def given(request: pytest.FixtureRequest) -> _GivenFiles:
+    """The problem set's given modules (``[[given]]``, e.g. ``given.problems``), imported in the
+    trusted parent from the problem set itself, never from the submission: the objects a check wraps
+    in an ``Oracle`` for the student's code."""
+    return _GivenFiles(_context(request).pset)
 
 
 @pytest.fixture

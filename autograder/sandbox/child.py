@@ -7,6 +7,7 @@ grader's checks, references or results (it never learns where they are).
 
 from __future__ import annotations
 
+import builtins
 import importlib
 import os
 import signal
@@ -26,10 +27,12 @@ from autograder.sandbox.wire import (
 )
 
 _MAX_TEXT = 4000
+_CHANNEL: dict = {}  # the socket and the id of the request being served, for oracle proxies
 
 
 def serve(fd: int, submission_dir: str) -> None:
     sock = socket.socket(fileno=fd)
+    _CHANNEL["sock"] = sock
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # past the output limit, writes fail (EFBIG)
     drivers: dict[str, tuple[str, types.ModuleType]] = {}
     os.chdir(submission_dir)
@@ -42,6 +45,7 @@ def serve(fd: int, submission_dir: str) -> None:
         except EOFError:
             return
         reply_blobs: list[bytes] = []
+        _CHANNEL["id"] = request.get("id")
         try:
             if request.get("op") == "arm":
                 reply = _arm(request, submission_dir)
@@ -90,10 +94,7 @@ def _handle(request, blobs, reply_blobs, failed_imports, submission_dir) -> dict
             return {"ok": True, "callable": True}
         return _reply_value(target, reply_blobs, f"{module_name}.{name}")
     if op == "call":
-        args = decode(request.get("args", []), blobs)
-        kwargs = decode(request.get("kwargs", {"$": "dict", "v": {}}), blobs)
-        if type(args) is not list or type(kwargs) is not dict:
-            raise WireError("bad arguments")
+        args, kwargs = _arguments(request, blobs)
         try:
             value = target(*args, **kwargs)
         except BaseException as exc:  # noqa: BLE001 - report every failure of student code
@@ -116,10 +117,7 @@ def _drive(request, blobs, reply_blobs, drivers, submission_dir) -> dict:
     driver, name, source = request.get("driver"), request.get("name"), request.get("source")
     if not all(type(v) is str for v in (driver, name, source)):
         raise WireError("a driver request needs a driver, a name and a source")
-    args = decode(request.get("args", []), blobs)
-    kwargs = decode(request.get("kwargs", {"$": "dict", "v": {}}), blobs)
-    if type(args) is not list or type(kwargs) is not dict:
-        raise WireError("bad arguments")
+    args, kwargs = _arguments(request, blobs)
     try:
         cached = drivers.get(driver)
         if cached is None or cached[0] != source:
@@ -133,6 +131,54 @@ def _drive(request, blobs, reply_blobs, drivers, submission_dir) -> dict:
     except BaseException as exc:  # noqa: BLE001 - the student's code under the driver may raise anything
         return {"ok": False, "error": _describe(exc, submission_dir, kind="exception")}
     return _reply_value(value, reply_blobs, f"{name}(...)")
+
+
+def _arguments(request, blobs) -> tuple[list, dict]:
+    args = decode(request.get("args", []), blobs, proxy=_oracle_proxy)
+    kwargs = decode(request.get("kwargs", {"$": "dict", "v": {}}), blobs, proxy=_oracle_proxy)
+    if type(args) is not list or type(kwargs) is not dict:
+        raise WireError("bad arguments")
+    return args, kwargs
+
+
+def _oracle_proxy(handle: int, name: str, methods: list, properties: list, attributes: dict):
+    """The stand-in for an object the grader keeps: its methods and properties ask the grader,
+    which runs them on the real object and counts them; its attributes are copies."""
+    if not name.isidentifier() or not all(type(m) is str and m.isidentifier()
+                                          for m in (*methods, *properties, *attributes)):
+        raise WireError("bad oracle description")
+
+    def member(member_name):
+        def call(self, *args, **kwargs):
+            return _ask_oracle(handle, member_name, args, kwargs)
+        call.__name__ = member_name
+        return call
+
+    namespace = {"__slots__": (), "__module__": "problems",
+                 "__repr__": lambda self: f"<{name}: served by the grader>"}
+    namespace.update(attributes)
+    namespace.update({m: member(m) for m in methods})
+    namespace.update({p: property(lambda self, p=p: _ask_oracle(handle, p, (), {})) for p in properties})
+    return type(name, (), namespace)()
+
+
+def _ask_oracle(handle: int, member: str, args, kwargs):
+    blobs: list[bytes] = []
+    try:
+        message = {"op": "oracle", "call": _CHANNEL.get("id"), "handle": handle, "member": member,
+                   "args": encode(list(args), blobs), "kwargs": encode(dict(kwargs), blobs)}
+    except EncodeError as exc:
+        raise TypeError(f"{member}: an argument cannot be sent to the grader's object: {exc}") from None
+    send_message(_CHANNEL["sock"], message, blobs)
+    reply, reply_blobs = recv_message(_CHANNEL["sock"])
+    if reply.get("op") != "oracle_reply":
+        raise WireError("the grader sent no answer to an oracle call")
+    if reply.get("ok") is True:
+        return decode(reply.get("value"), reply_blobs)
+    error = getattr(builtins, str(reply.get("type")), RuntimeError)
+    if not (isinstance(error, type) and issubclass(error, Exception)):
+        error = RuntimeError
+    raise error(str(reply.get("message", "")))
 
 
 def _reply_value(value, reply_blobs, what) -> dict:

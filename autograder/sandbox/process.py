@@ -29,7 +29,10 @@ from autograder.sandbox.confine import (
     sandbox_uid,
     wrap_argv,
 )
+from autograder.sandbox.oracle import MAX_ARGUMENT_BYTES, Oracle, OracleRefused
+from autograder.sandbox.oracle import error_reply as oracle_error
 from autograder.sandbox.wire import (
+    MAX_MESSAGE_BYTES,
     EncodeError,
     WireError,
     decode,
@@ -98,6 +101,7 @@ class SandboxedProcess:
         self._ids = itertools.count(1)
         self._output = tempfile.TemporaryFile()
         self.starts = 0
+        self.max_reply_bytes = MAX_MESSAGE_BYTES // 2  # a reply past it breaks the call, unparsed
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -174,26 +178,26 @@ class SandboxedProcess:
         return False, self._decode(reply, blobs)
 
     def call(self, module: str, name: str, args: tuple, kwargs: dict, *, timeout: float):
-        """Call ``module.name(*args, **kwargs)`` in the child and return the decoded value."""
-        blobs: list[bytes] = []
-        try:
-            request = {"op": "call", "module": module, "name": name,
-                       "args": encode(list(args), blobs), "kwargs": encode(dict(kwargs), blobs)}
-        except EncodeError as exc:
-            raise TypeError(f"check passes an argument that cannot be sent: {exc}") from None
-        reply, reply_blobs = self._request(request, blobs, timeout, what=f"{name}(...)")
-        return self._decode(reply, reply_blobs)
+        """Call ``module.name(*args, **kwargs)`` in the child and return the decoded value.
+        ``Oracle`` arguments reach the child as proxies whose calls are served (and counted) here."""
+        request = {"op": "call", "module": module, "name": name}
+        return self._call_with(request, args, kwargs, timeout, f"{name}(...)")
 
     def drive(self, driver: str, source: str, name: str, args: tuple, kwargs: dict, *,
               timeout: float):
         """Run function ``name`` of the driver ``driver`` (its Python ``source``) in the child."""
+        request = {"op": "driver", "driver": driver, "source": source, "name": name}
+        return self._call_with(request, args, kwargs, timeout, f"{name}(...)")
+
+    def _call_with(self, request: dict, args: tuple, kwargs: dict, timeout: float, what: str):
         blobs: list[bytes] = []
+        oracles: list[Oracle] = []
         try:
-            request = {"op": "driver", "driver": driver, "source": source, "name": name,
-                       "args": encode(list(args), blobs), "kwargs": encode(dict(kwargs), blobs)}
+            request = dict(request, args=encode(list(args), blobs, oracles=oracles),
+                           kwargs=encode(dict(kwargs), blobs, oracles=oracles))
         except EncodeError as exc:
             raise TypeError(f"check passes an argument that cannot be sent: {exc}") from None
-        reply, reply_blobs = self._request(request, blobs, timeout, what=f"{name}(...)")
+        reply, reply_blobs = self._request(request, blobs, timeout, what=what, oracles=oracles)
         return self._decode(reply, reply_blobs)
 
     def cpu_seconds(self) -> float | None:
@@ -224,14 +228,18 @@ class SandboxedProcess:
             todo.extend(children.get(pid, []))
         return total / tick
 
-    def _request(self, request: dict, blobs: list[bytes], timeout: float, what: str):
+    def _request(self, request: dict, blobs: list[bytes], timeout: float, what: str,
+                 oracles: list[Oracle] = ()):
         if self._proc is None:
             self._start()
         request_id = next(self._ids)
         deadline = time.monotonic() + timeout
         try:
             send_message(self._sock, dict(request, id=request_id), blobs)
-            reply, reply_blobs = recv_message(self._sock, deadline)
+            reply, reply_blobs = recv_message(self._sock, deadline, max_bytes=self.max_reply_bytes)
+            while reply.get("op") == "oracle":  # the student's code calls an oracle: served here
+                self._serve_oracle(reply, reply_blobs, request_id, oracles)
+                reply, reply_blobs = recv_message(self._sock, deadline, max_bytes=self.max_reply_bytes)
         except TimeoutError:
             self.close()
             raise errors.StudentTimeout(
@@ -255,6 +263,32 @@ class SandboxedProcess:
         if reply.get("ok") is not True:
             raise _error_from_reply(reply.get("error"), what)
         return reply, reply_blobs
+
+    def _serve_oracle(self, message: dict, blobs: list[bytes], request_id: int,
+                      oracles: list[Oracle]) -> None:
+        """Answer one oracle call of the running request; a malformed one breaks the channel."""
+        handle, member = message.get("handle"), message.get("member")
+        if message.get("call") != request_id or type(handle) is not int or type(member) is not str:
+            raise WireError("an oracle call that belongs to no running call")
+        if not 0 <= handle < len(oracles):
+            raise WireError("an oracle call to an object this call did not pass")
+        if sum(map(len, blobs)) > MAX_ARGUMENT_BYTES:
+            raise WireError("an oracle call with arguments over the size limit")
+        args = decode(message.get("args", []), blobs)
+        kwargs = decode(message.get("kwargs", {"$": "dict", "v": {}}), blobs)
+        if type(args) is not list or type(kwargs) is not dict:
+            raise WireError("an oracle call with malformed arguments")
+        reply_blobs: list[bytes] = []
+        try:
+            value = oracles[handle].serve(member, args, kwargs)
+            reply = {"op": "oracle_reply", "ok": True, "value": encode(value, reply_blobs)}
+        except OracleRefused as exc:
+            reply_blobs.clear()
+            reply = {"op": "oracle_reply", "ok": False, "type": "AttributeError", "message": str(exc)}
+        except Exception as exc:  # noqa: BLE001 - the target refusing the student's arguments
+            reply_blobs.clear()
+            reply = oracle_error(exc)
+        send_message(self._sock, reply, reply_blobs)
 
     @staticmethod
     def _decode(reply: dict, blobs: list[bytes]):

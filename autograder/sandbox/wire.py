@@ -17,8 +17,13 @@ import time
 
 import numpy as np
 
-MAX_FRAME_BYTES = 1 << 30  # one frame (a header or one array) is at most 1 GiB
+from autograder.sandbox.oracle import Oracle
+
+MAX_FRAME_BYTES = 1 << 30  # one array frame is at most 1 GiB
+MAX_HEADER_BYTES = 16 << 20  # a JSON header: parsing costs many times its size, so it stays small
+MAX_MESSAGE_BYTES = 1 << 30  # default cap on a whole message (header and arrays), checked as it arrives
 MAX_BLOBS = 10_000
+_CHUNK = 1 << 20  # receive buffers grow as bytes arrive, never to a size the sender only claims
 MAX_DEPTH = 400  # nested containers: a bracketing of 150 matrices nests 150 deep
 ARRAY_KINDS = frozenset("biufc")  # bool, int, uint, float, complex: nothing that can hold objects
 
@@ -46,56 +51,62 @@ def send_message(sock: socket.socket, header: dict, blobs: list[bytes] = ()) -> 
         sock.sendall(blob)
 
 
-def recv_message(sock: socket.socket, deadline: float | None = None) -> tuple[dict, list[bytes]]:
-    """Receive one message; raise ``EOFError`` at end of stream, ``WireError`` on a malformed one,
+def recv_message(sock: socket.socket, deadline: float | None = None, *,
+                 max_bytes: int = MAX_MESSAGE_BYTES) -> tuple[dict, list[bytes]]:
+    """Receive one message; raise ``EOFError`` at end of stream, ``WireError`` on a malformed one or
+    one larger than ``max_bytes`` (header and arrays together, refused before it is read or parsed),
     ``TimeoutError`` when ``deadline`` (a ``time.monotonic()`` value) passes first."""
+    budget = [max_bytes]
+    raw = _recv_frame(sock, deadline, min(MAX_HEADER_BYTES, max_bytes), budget)
     try:
-        header = json.loads(_recv_frame(sock, deadline))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise WireError(f"header is not JSON: {exc}") from None
+        header = json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+        raise WireError(f"header is not JSON: {type(exc).__name__}") from None
     if not isinstance(header, dict):
         raise WireError("header is not an object")
     count = header.get("blobs", 0)
     if type(count) is not int or not 0 <= count <= MAX_BLOBS:
         raise WireError("bad blob count")
-    return header, [_recv_frame(sock, deadline) for _ in range(count)]
+    return header, [_recv_frame(sock, deadline, MAX_FRAME_BYTES, budget) for _ in range(count)]
 
 
-def _recv_frame(sock: socket.socket, deadline: float | None) -> bytes:
+def _recv_frame(sock: socket.socket, deadline: float | None, limit: int, budget: list[int]) -> bytes:
     (length,) = _LENGTH.unpack(_recv_exactly(sock, _LENGTH.size, deadline))
-    if length > MAX_FRAME_BYTES:
-        raise WireError(f"frame of {length} bytes exceeds the limit of {MAX_FRAME_BYTES}")
+    if length > limit or length > budget[0]:
+        raise WireError(f"a message part of {length} bytes exceeds the limit of "
+                        f"{min(limit, budget[0])} bytes")
+    budget[0] -= length
     return _recv_exactly(sock, length, deadline)
 
 
 def _recv_exactly(sock: socket.socket, n: int, deadline: float | None) -> bytes:
-    buf = bytearray(n)
-    view = memoryview(buf)
-    got = 0
-    while got < n:
+    buf = bytearray()
+    while len(buf) < n:
         if deadline is not None:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise TimeoutError("no answer before the deadline")
             sock.settimeout(remaining)
         try:
-            k = sock.recv_into(view[got:], n - got)
+            chunk = sock.recv(min(n - len(buf), _CHUNK))
         except TimeoutError:
             raise TimeoutError("no answer before the deadline") from None
-        if k == 0:
+        if not chunk:
             raise EOFError("the other side closed the channel")
-        got += k
+        buf += chunk
     return bytes(buf)
 
 
 # ---------------------------------------------------------------- values
 
 
-def encode(value, blobs: list[bytes], depth: int = 0):
+def encode(value, blobs: list[bytes], depth: int = 0, *, oracles: list | None = None):
     """Turn ``value`` into JSON-able data, appending array bytes to ``blobs``.
 
     Only exact built-in types are accepted (no subclasses: a ``bool`` subclass with a lying
-    ``__eq__`` is refused, not converted). numpy scalars become Python numbers.
+    ``__eq__`` is refused, not converted). numpy scalars become Python numbers. The parent may pass
+    ``oracles``: each ``Oracle`` met is appended to it and sent as a handle the child turns into a
+    proxy (the child passes none, so its replies can never contain one).
     """
     if depth > MAX_DEPTH:
         raise EncodeError("value is nested too deeply")
@@ -109,13 +120,14 @@ def encode(value, blobs: list[bytes], depth: int = 0):
     if t is complex:
         return {"$": "complex", "re": encode(value.real, blobs), "im": encode(value.imag, blobs)}
     if t is list:
-        return [encode(v, blobs, depth + 1) for v in value]
+        return [encode(v, blobs, depth + 1, oracles=oracles) for v in value]
     if t is tuple:
-        return {"$": "tuple", "v": [encode(v, blobs, depth + 1) for v in value]}
+        return {"$": "tuple", "v": [encode(v, blobs, depth + 1, oracles=oracles) for v in value]}
     if t is dict:
         if not all(type(k) is str for k in value):
             raise EncodeError("dictionary keys must be strings")
-        return {"$": "dict", "v": {k: encode(v, blobs, depth + 1) for k, v in value.items()}}
+        return {"$": "dict", "v": {k: encode(v, blobs, depth + 1, oracles=oracles)
+                                   for k, v in value.items()}}
     if t is np.ndarray:
         return {"$": "ndarray", "blob": _add_array(value, blobs)}
     if isinstance(value, np.generic) and t.__module__ == "numpy":
@@ -128,18 +140,25 @@ def encode(value, blobs: list[bytes], depth: int = 0):
         from autograder.sandbox import sympy_tree
 
         return {"$": "sympy", "tree": sympy_tree.to_tree(value)}
+    if oracles is not None and t is Oracle:
+        oracles.append(value)
+        return {"$": "oracle", "handle": len(oracles) - 1, "name": value.name,
+                "methods": list(value.methods), "properties": list(value.properties),
+                "attributes": {a: encode(getattr(value.target, a), blobs, depth + 1)
+                               for a in value.attributes}}
     raise EncodeError(f"values of type {t.__module__}.{t.__qualname__} cannot be sent")
 
 
-def decode(data, blobs: list[bytes], depth: int = 0):
-    """Inverse of ``encode``; validates everything (dtypes, sizes, shapes) before building values."""
+def decode(data, blobs: list[bytes], depth: int = 0, *, proxy=None):
+    """Inverse of ``encode``; validates everything (dtypes, sizes, shapes) before building values.
+    ``proxy`` (the child's) builds the stand-in for an oracle handle; without it one is refused."""
     if depth > MAX_DEPTH:
         raise WireError("value is nested too deeply")
     t = type(data)
     if data is None or t in (bool, int, float, str):
         return data
     if t is list:
-        return [decode(v, blobs, depth + 1) for v in data]
+        return [decode(v, blobs, depth + 1, proxy=proxy) for v in data]
     if t is not dict:
         raise WireError(f"unexpected JSON value of type {t.__name__}")
     tag = data.get("$")
@@ -153,9 +172,9 @@ def decode(data, blobs: list[bytes], depth: int = 0):
     if tag == "complex":
         return complex(decode(data.get("re"), blobs), decode(data.get("im"), blobs))
     if tag == "tuple":
-        return tuple(decode(v, blobs, depth + 1) for v in _expect(data, "v", list))
+        return tuple(decode(v, blobs, depth + 1, proxy=proxy) for v in _expect(data, "v", list))
     if tag == "dict":
-        return {k: decode(v, blobs, depth + 1) for k, v in _expect(data, "v", dict).items()}
+        return {k: decode(v, blobs, depth + 1, proxy=proxy) for k, v in _expect(data, "v", dict).items()}
     if tag == "ndarray":
         return _read_array(blobs, data.get("blob"))
     if tag == "tensor":
@@ -164,6 +183,10 @@ def decode(data, blobs: list[bytes], depth: int = 0):
         from autograder.sandbox import sympy_tree
 
         return sympy_tree.from_tree(data.get("tree"))
+    if tag == "oracle" and proxy is not None:
+        attributes = {k: decode(v, blobs, depth + 1) for k, v in _expect(data, "attributes", dict).items()}
+        return proxy(_expect(data, "handle", int), _expect(data, "name", str),
+                     _expect(data, "methods", list), _expect(data, "properties", list), attributes)
     raise WireError(f"unknown tag {tag!r}")
 
 
