@@ -1,14 +1,14 @@
 """The data-only wire between the trusted parent and the sandboxed child: framing and a value codec.
 
-Owns what may cross the process boundary (plain data, numpy arrays as ``.npy``, torch tensors as
-arrays, sympy expressions as trees) and how it is validated on arrival. Never pickle, never eval.
+Owns what may cross the process boundary (plain data, numpy arrays as an allow-listed dtype, a shape
+and raw bytes, torch tensors as arrays, sympy expressions as trees) and how it is validated on
+arrival. Never pickle, never eval.
 This module is imported by the child too, so it needs only the standard library and numpy; torch and
 sympy are imported only when a value of theirs crosses.
 """
 
 from __future__ import annotations
 
-import io
 import json
 import math
 import socket
@@ -45,10 +45,14 @@ def send_message(sock: socket.socket, header: dict, blobs: list[bytes] = ()) -> 
     """Send one message: a JSON header frame followed by ``len(blobs)`` binary frames."""
     header = dict(header, blobs=len(blobs))
     payload = json.dumps(header, allow_nan=False).encode()
-    sock.sendall(_LENGTH.pack(len(payload)) + payload)
+    parts = [_LENGTH.pack(len(payload)), payload]
     for blob in blobs:
-        sock.sendall(_LENGTH.pack(len(blob)))
-        sock.sendall(blob)
+        parts += [_LENGTH.pack(len(blob)), blob]
+    if sum(map(len, parts)) <= _CHUNK:  # small messages (most calls, every oracle call): one write
+        sock.sendall(b"".join(parts))
+    else:
+        for part in parts:
+            sock.sendall(part)
 
 
 def recv_message(sock: socket.socket, deadline: float | None = None, *,
@@ -129,7 +133,7 @@ def encode(value, blobs: list[bytes], depth: int = 0, *, oracles: list | None = 
         return {"$": "dict", "v": {k: encode(v, blobs, depth + 1, oracles=oracles)
                                    for k, v in value.items()}}
     if t is np.ndarray:
-        return {"$": "ndarray", "blob": _add_array(value, blobs)}
+        return {"$": "ndarray", **_add_array(value, blobs)}
     if isinstance(value, np.generic) and t.__module__ == "numpy":
         if value.dtype.kind not in ARRAY_KINDS:
             raise EncodeError(f"numpy scalar of dtype {value.dtype} is not a number")
@@ -176,7 +180,7 @@ def decode(data, blobs: list[bytes], depth: int = 0, *, proxy=None):
     if tag == "dict":
         return {k: decode(v, blobs, depth + 1, proxy=proxy) for k, v in _expect(data, "v", dict).items()}
     if tag == "ndarray":
-        return _read_array(blobs, data.get("blob"))
+        return _read_array(blobs, data)
     if tag == "tensor":
         return _decode_tensor(data, blobs)
     if tag == "sympy":
@@ -197,36 +201,34 @@ def _expect(data: dict, key: str, kind: type):
     return value
 
 
-def _add_array(array: np.ndarray, blobs: list[bytes]) -> int:
-    if array.dtype.kind not in ARRAY_KINDS or array.dtype.fields is not None:
+# The dtypes an array may have on the wire, by their exact ``dtype.str`` (byte order included).
+_DTYPES = {np.dtype(code).newbyteorder(order).str: np.dtype(code).newbyteorder(order)
+           for code in "?bBhHiIlLqQefdgFDG" for order in "<>"}
+_MAX_NDIM = 64
+
+
+def _add_array(array: np.ndarray, blobs: list[bytes]) -> dict:
+    """An array as its dtype, shape and raw C-order bytes (a blob); nothing to parse on arrival."""
+    if array.dtype.str not in _DTYPES:
         raise EncodeError(f"arrays of dtype {array.dtype} cannot be sent; use a numeric dtype")
-    out = io.BytesIO()
-    np.lib.format.write_array(out, np.require(array, requirements='C'), allow_pickle=False)
-    blobs.append(out.getvalue())
-    return len(blobs) - 1
+    blobs.append(np.ascontiguousarray(array).tobytes())
+    return {"dtype": array.dtype.str, "shape": list(array.shape), "blob": len(blobs) - 1}
 
 
-def _read_array(blobs: list[bytes], index) -> np.ndarray:
+def _read_array(blobs: list[bytes], data: dict) -> np.ndarray:
+    """An own, writeable, exact ndarray (0-d stays 0-d) from a blob whose size matches its shape."""
+    index, shape = data.get("blob"), data.get("shape")
+    dtype = _DTYPES.get(data.get("dtype")) if type(data.get("dtype")) is str else None
+    if dtype is None:
+        raise WireError("array dtype is not numeric")
     if type(index) is not int or not 0 <= index < len(blobs):
         raise WireError("bad array reference")
-    stream = io.BytesIO(blobs[index])
-    try:
-        version = np.lib.format.read_magic(stream)
-        read_header = {(1, 0): np.lib.format.read_array_header_1_0,
-                       (2, 0): np.lib.format.read_array_header_2_0}.get(version)
-        if read_header is None:
-            raise ValueError(f"unsupported .npy version {version}")
-        shape, _fortran, dtype = read_header(stream)
-    except ValueError as exc:
-        raise WireError(f"bad .npy header: {exc}") from None
-    if dtype.kind not in ARRAY_KINDS or dtype.fields is not None or dtype.hasobject:
-        raise WireError(f"array dtype {dtype} is not numeric")
-    expected = math.prod(shape) * dtype.itemsize
-    if len(blobs[index]) - stream.tell() != expected:
-        raise WireError("array size does not match its header")
-    stream.seek(0)
-    array = np.load(stream, allow_pickle=False)
-    return np.array(array)  # own, writeable, exact ndarray (0-d stays 0-d)
+    if (type(shape) is not list or len(shape) > _MAX_NDIM
+            or not all(type(s) is int and 0 <= s <= MAX_FRAME_BYTES for s in shape)):
+        raise WireError("bad array shape")
+    if len(blobs[index]) != math.prod(shape) * dtype.itemsize:
+        raise WireError("array size does not match its shape")
+    return np.frombuffer(blobs[index], dtype=dtype).reshape(shape).copy()
 
 
 def _encode_tensor(tensor, blobs: list[bytes]) -> dict:
@@ -239,7 +241,7 @@ def _encode_tensor(tensor, blobs: list[bytes]) -> dict:
     array = t.cpu().resolve_conj().resolve_neg().numpy()
     return {
         "$": "tensor",
-        "blob": _add_array(array, blobs),
+        "array": _add_array(array, blobs),
         "dtype": dtype,
         "device": str(tensor.device),
         "requires_grad": bool(tensor.requires_grad),
@@ -249,7 +251,7 @@ def _encode_tensor(tensor, blobs: list[bytes]) -> dict:
 def _decode_tensor(data: dict, blobs: list[bytes]):
     import torch
 
-    array = _read_array(blobs, data.get("blob"))
+    array = _read_array(blobs, _expect(data, "array", dict))
     dtype = getattr(torch, _expect(data, "dtype", str), None)
     if not isinstance(dtype, torch.dtype):
         raise WireError("bad tensor dtype")

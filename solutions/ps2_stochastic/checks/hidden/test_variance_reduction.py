@@ -7,10 +7,13 @@ own ``FiniteSumLogistic``; f values are computed here too, never taken from the 
 name steps and sizes of differences, never the hidden inputs.
 """
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
-from autograder.checks import PartialCredit, StudentError, StudentException, StudentTimeout
+from autograder.checks import Oracle, PartialCredit, StudentError, StudentException, StudentTimeout
+from autograder.checks.plugin import import_file
 
 pytestmark = pytest.mark.problem("variance_reduction")
 
@@ -52,10 +55,18 @@ def run(student, method: str, kwargs: dict, x0, lr: float, length: int, epoch_le
     """Run the student's method in the sandbox through the driver (see drivers/)."""
     getattr(student.variance_reduction, method)  # a missing function or a broken import: reported as such
     driver = getattr(student.driver("variance_reduction"), method)
+    root = next(f for f in Path(__file__).resolve().parents if (f / "problemset.toml").is_file())
+    problem = import_file("_autograder_given_ps2_stochastic_problems",
+                          root / "problems.py").FiniteSumLogistic(**kwargs)
+    oracle = Oracle(problem, methods=("f", "grad", "grad_i", "reset_calls"),
+                    attributes=("m", "n", "mu", "L", "L_max"), properties=("calls",))
     x0 = np.asarray(x0, dtype=float)
     if method == "svrg":
-        return driver(kwargs, x0, float(lr), length, epoch_length, seed)
-    return driver(kwargs, x0, float(lr), length, seed)
+        out = driver(oracle, x0, float(lr), length, epoch_length, seed)
+    else:
+        out = driver(oracle, x0, float(lr), length, seed)
+    # counted here, by the grader: the student's code never holds the counter
+    return dict(out, calls=oracle.counts.get("grad_i", 0) + problem.m * oracle.counts.get("grad", 0))
 
 
 def call_text(method: str) -> str:
