@@ -1,48 +1,47 @@
-"""Driver for problem 1: runs one of the student's methods on a fresh ``FiniteSumLogistic``.
+"""Driver for problem 1: runs one of the student's methods on the grader's ``FiniteSumLogistic``.
 
-Trusted harness code that runs in the sandbox next to the student's ``variance_reduction.py`` (and
-the given ``problems.py``) and returns plain data only. It decides nothing: the checks compare what it
-returns with values they compute themselves. Hidden inputs arrive as arguments, never as code.
+Trusted harness code that runs in the sandbox next to the student's ``variance_reduction.py`` and
+returns plain data only. It decides and counts nothing: ``problem`` is a stand-in for the grader's
+problem object (an ``Oracle``), whose gradient calls are served and counted in the grader; the checks
+compare what comes back with values they compute themselves. Hidden inputs arrive as arguments.
 """
 
 import numpy as np
 
 
-def sgd(problem_kwargs, x0, lr, n_steps, seed):
-    """``variance_reduction.sgd`` on a fresh problem; see ``_run`` for what comes back."""
-    return _run("sgd", problem_kwargs, x0, lr, n_steps, None, seed)
+def sgd(problem, x0, lr, n_steps, seed):
+    """``variance_reduction.sgd`` on the grader's problem; see ``_run`` for what comes back."""
+    return _run("sgd", problem, x0, lr, n_steps, None, seed)
 
 
-def sag(problem_kwargs, x0, lr, n_steps, seed):
-    """``variance_reduction.sag`` on a fresh problem; see ``_run`` for what comes back."""
-    return _run("sag", problem_kwargs, x0, lr, n_steps, None, seed)
+def sag(problem, x0, lr, n_steps, seed):
+    """``variance_reduction.sag`` on the grader's problem; see ``_run`` for what comes back."""
+    return _run("sag", problem, x0, lr, n_steps, None, seed)
 
 
-def saga(problem_kwargs, x0, lr, n_steps, seed):
-    """``variance_reduction.saga`` on a fresh problem; see ``_run`` for what comes back."""
-    return _run("saga", problem_kwargs, x0, lr, n_steps, None, seed)
+def saga(problem, x0, lr, n_steps, seed):
+    """``variance_reduction.saga`` on the grader's problem; see ``_run`` for what comes back."""
+    return _run("saga", problem, x0, lr, n_steps, None, seed)
 
 
-def svrg(problem_kwargs, x0, lr, n_epochs, epoch_length, seed):
-    """``variance_reduction.svrg`` on a fresh problem; see ``_run`` for what comes back."""
-    return _run("svrg", problem_kwargs, x0, lr, n_epochs, epoch_length, seed)
+def svrg(problem, x0, lr, n_epochs, epoch_length, seed):
+    """``variance_reduction.svrg`` on the grader's problem; see ``_run`` for what comes back."""
+    return _run("svrg", problem, x0, lr, n_epochs, epoch_length, seed)
 
 
-def _run(method, problem_kwargs, x0, lr, length, epoch_length, seed):
-    """Call ``variance_reduction.<method>`` on ``problems.FiniteSumLogistic(**problem_kwargs)``.
+def _run(method, problem, x0, lr, length, epoch_length, seed):
+    """Call ``variance_reduction.<method>`` on ``problem`` (the grader's, through a stand-in).
 
     ``length`` is ``n_steps`` (sgd, sag, saga) or ``n_epochs`` (svrg); the generator is
     ``np.random.default_rng(seed)``. Returns a dict: ``iterates`` (the returned value as a numpy
-    array, or None with ``problem`` saying why it is not an array of real numbers), ``calls`` (the
-    problem's counter afterwards), ``x0_unchanged`` (whether the array passed as x0 still holds its
-    values) and ``draws`` (how many ``rng.integers(problem.m)`` draws bring a fresh generator to the
-    state the method left ``rng`` in, counting up to two more than the contract's; -1 if none does).
+    array, or None with ``problem`` saying why it is not an array of real numbers), ``x0_unchanged``
+    (whether the array passed as x0 still holds its values) and ``draws`` (how many
+    ``rng.integers(problem.m)`` draws bring a fresh generator to the state the method left ``rng``
+    in, counting up to two more than the contract's; -1 if none does). Oracle calls are counted by
+    the grader, not here.
     """
-    import problems
     import variance_reduction
 
-    problem = problems.FiniteSumLogistic(**problem_kwargs)
-    problem.reset_calls()
     rng = np.random.default_rng(seed)
     x0 = np.array(x0, dtype=np.float64)
     x0_before = x0.copy()
@@ -51,13 +50,11 @@ def _run(method, problem_kwargs, x0, lr, length, epoch_length, seed):
         result = function(problem, x0, lr, length, epoch_length, rng)
     else:
         result = function(problem, x0, lr, length, rng)
-    calls = problem.calls
     iterates, why = _as_numeric_array(result)
     expected_draws = length * epoch_length if method == "svrg" else length
     return {
         "iterates": iterates,
         "problem": why,
-        "calls": int(calls) if isinstance(calls, (int, np.integer)) else -1,
         "x0_unchanged": bool(np.array_equal(x0, x0_before)),
         "draws": _draws(rng, seed, problem.m, expected_draws),
     }

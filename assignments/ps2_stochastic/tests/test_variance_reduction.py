@@ -6,12 +6,13 @@ statement), never from a reference solution. The hidden checks add trajectory eq
 sampling contract, more problems, seeds and step sizes, and behaviour checks.
 """
 
-import importlib.util
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
+
+from autograder.checks import Oracle
+from autograder.checks.plugin import import_file
 
 pytestmark = pytest.mark.problem("variance_reduction")
 
@@ -23,16 +24,11 @@ CONVERGED = 1e-7  # f(x) - f* the variance-reduced methods must reach in the sta
 
 
 def given_problems():
-    """The given ``problems.py`` of this problem set (the instructor's copy when grading)."""
-    name = "_ps2_stochastic_given_problems"
-    if name not in sys.modules:
-        root = next(folder for folder in Path(__file__).resolve().parents
-                    if (folder / "problemset.toml").is_file())
-        spec = importlib.util.spec_from_file_location(name, root / "problems.py")
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
+    """The given ``problems.py`` of this problem set (the instructor's copy when grading), imported
+    here in the grader, never from the submission."""
+    root = next(folder for folder in Path(__file__).resolve().parents
+                if (folder / "problemset.toml").is_file())
+    return import_file("_autograder_given_ps2_stochastic_problems", root / "problems.py")
 
 
 def make_problem(kwargs: dict):
@@ -41,13 +37,19 @@ def make_problem(kwargs: dict):
 
 def run(student, method: str, kwargs: dict, x0, lr: float, length: int, epoch_length=None,
         seed: int = 0) -> dict:
-    """Run the student's method in the sandbox through the driver (see drivers/)."""
+    """Run the student's method in the sandbox through the driver (see drivers/), on a problem that
+    stays here: the student's code calls it through a stand-in and every gradient is counted here."""
     getattr(student.variance_reduction, method)  # a missing function or a broken import: reported as such
     driver = getattr(student.driver("variance_reduction"), method)
+    problem = make_problem(kwargs)
+    oracle = Oracle(problem, methods=("f", "grad", "grad_i", "reset_calls"),
+                    attributes=("m", "n", "mu", "L", "L_max"), properties=("calls",))
     x0 = np.asarray(x0, dtype=float)
     if method == "svrg":
-        return driver(kwargs, x0, float(lr), length, epoch_length, seed)
-    return driver(kwargs, x0, float(lr), length, seed)
+        out = driver(oracle, x0, float(lr), length, epoch_length, seed)
+    else:
+        out = driver(oracle, x0, float(lr), length, seed)
+    return dict(out, calls=oracle.counts.get("grad_i", 0) + problem.m * oracle.counts.get("grad", 0))
 
 
 def iterates(out: dict, rows: int, n: int, what: str) -> np.ndarray:
