@@ -1,0 +1,48 @@
+"""Driver: runs one of the student's methods on a test function of the given ``problems.py``.
+
+Trusted harness code that runs in the sandbox next to the student's modules and returns plain data
+only. It decides and counts nothing that grades: the checks recompute every expected value in the
+grader and judge oracle budgets there (counted oracles), never from numbers this driver reports.
+Hidden inputs arrive as arguments, never as code.
+"""
+
+import importlib
+
+import numpy as np
+
+
+def run(module, function, problem, problem_kwargs, x0, kwargs):
+    """``<module>.<function>(problems.<problem>(**problem_kwargs), x0, **kwargs)``.
+
+    Returns ``{"result": what the method returned, "x0_unchanged": whether the array passed as x0
+    still holds its values}``.
+    """
+    import problems
+
+    f = getattr(problems, problem)(**problem_kwargs)
+    method = getattr(importlib.import_module(module), function)
+    x0 = np.array(x0, dtype=np.float64)
+    before = x0.copy()
+    result = method(f, x0, **kwargs)
+    return {"result": _plain(result), "x0_unchanged": bool(np.array_equal(x0, before))}
+
+
+def _plain(value):
+    """numpy arrays, numbers, strings, and tuples/lists of those, as they are; other objects as
+    numpy arrays when numpy can make real numbers of them, else as their type's name."""
+    if isinstance(value, (tuple, list)):
+        return np.asarray(value) if _numeric(value) else [_plain(v) for v in value]
+    if isinstance(value, (np.ndarray, int, float, str, bool, np.generic)) or value is None:
+        return value
+    try:
+        array = np.asarray(value)
+    except Exception:  # noqa: BLE001 - odd objects
+        return f"<{type(value).__name__}>"
+    return array if array.dtype.kind in "biuf" else f"<{type(value).__name__}>"
+
+
+def _numeric(value):
+    try:
+        return np.asarray(value).dtype.kind in "biuf"
+    except Exception:  # noqa: BLE001 - ragged lists
+        return False

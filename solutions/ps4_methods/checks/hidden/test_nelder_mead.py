@@ -1,0 +1,128 @@
+"""Hidden checks of problem 2, Nelder-Mead: best-vertex sequences and evaluation counts equal to the
+reference (itself equal to scipy.optimize's) on random quartics in 1 to 8 dimensions, zero components
+in x0, a given initial simplex, the evaluation and iteration budgets, scipy's 5-D Rosenbrock
+iteration test, and input validation.
+
+Inputs come from the ``rng`` fixture (secret). Expected values are the reference's, computed here;
+f_best is recomputed here from x_best. Messages name rows and sizes, never the hidden inputs.
+"""
+
+import numpy as np
+import pytest
+import scipy.optimize
+
+from autograder.checks import expect_type, student_raises
+
+pytestmark = pytest.mark.problem("nelder_mead")
+
+TOLERANCE = 1e-12  # |x - x_ref| <= TOLERANCE * (1 + |x_ref|) entrywise
+
+
+def run(student, problem, kwargs, x0, **options):
+    return student.driver("methods").run("nelder_mead", "nelder_mead", problem, kwargs,
+                                         np.asarray(x0, dtype=float), options)
+
+
+def unpack(result, n, what):
+    """(x_best, f_best, best_per_iter, n_fev), validated."""
+    if not isinstance(result, list) or len(result) != 4:
+        raise AssertionError(f"{what} must return a tuple (x_best, f_best, best_per_iter, n_fev)")
+    x, fx, best, n_fev = result
+    expect_type(x, np.ndarray, f"{what}[0] (x_best)")
+    if type(fx) is np.ndarray and fx.shape in ((), (1,)):
+        fx = float(fx.reshape(-1)[0])
+    expect_type(fx, float, f"{what}[1] (f_best)")
+    expect_type(best, np.ndarray, f"{what}[2] (best_per_iter)")
+    expect_type(n_fev, int, f"{what}[3] (n_fev)")
+    if x.shape != (n,) or best.ndim != 2 or best.shape[1] != n:
+        raise AssertionError(f"{what} returned x_best of shape {x.shape} and best_per_iter of shape "
+                             f"{best.shape}; expected (n,) and (n_iter + 1, n)")
+    return x, fx, best, n_fev
+
+
+def compare(student, reference, problem, kwargs, x0, what, **options):
+    """The student's run against the reference's: rows, vertices, evaluations, f_best."""
+    f = getattr(reference.problems, problem)(**kwargs)
+    x_ref, f_ref, best_ref, n_ref = reference.nelder_mead.nelder_mead(f, np.asarray(x0, float), **options)
+    x, fx, best, n_fev = unpack(run(student, problem, kwargs, x0, **options)["result"], f.n, what)
+    rows = min(len(best), len(best_ref))
+    off = ~(np.abs(best[:rows] - best_ref[:rows]) <= TOLERANCE * (1 + np.abs(best_ref[:rows])))
+    if off.any():
+        k = int(np.argmax(off.any(axis=1)))
+        hint = ("the initial simplex or its ordering" if k == 0 else
+                "the first iteration (reflection, expansion and their acceptance rules)" if k == 1 else
+                "an iteration's choice of step (compare the rules of the statement one by one)")
+        raise AssertionError(f"{what}: the best vertex first differs after iteration {k} "
+                             f"(row {k} of best_per_iter); check {hint}")
+    if len(best) != len(best_ref):
+        raise AssertionError(f"{what}: {len(best) - 1} iterations where the rules take {len(best_ref) - 1}; "
+                             "check the stopping rule and the budgets")
+    if n_fev != n_ref:
+        raise AssertionError(f"{what}: reported {n_fev} evaluations where the rules take {n_ref}")
+    if not np.all(np.abs(x - x_ref) <= TOLERANCE * (1 + np.abs(x_ref))):
+        raise AssertionError(f"{what}: x_best is not the best vertex of the final simplex")
+    assert fx == pytest.approx(f(x), rel=1e-12, abs=1e-14), f"{what}: f_best is not f(x_best)"
+
+
+@pytest.mark.weight(5)
+def test_random_quartics_follow_the_rules(student, reference, rng):
+    """nelder_mead: best vertices and evaluation counts equal the reference's on random quartics (2-8 dims)"""
+    for number, n in enumerate((2, 3, 5, 8), 1):
+        kwargs = {"n": n, "seed": int(rng.integers(2**31))}
+        x0 = rng.uniform(-2.0, 2.0, n)
+        compare(student, reference, "Quartic", kwargs, x0, f"nelder_mead on hidden case {number} of 4")
+
+
+@pytest.mark.weight(2)
+def test_zero_components_and_one_dimension(student, reference, rng):
+    """nelder_mead: zero components of x0 (step 0.00025) and n = 1 follow the rules"""
+    x0 = rng.uniform(-2.0, 2.0, 4)
+    x0[[1, 3]] = 0.0
+    compare(student, reference, "Quartic", {"n": 4, "seed": int(rng.integers(2**31))}, x0,
+            "nelder_mead with zeros in x0")
+    compare(student, reference, "Quartic", {"n": 1, "seed": int(rng.integers(2**31))}, rng.uniform(-2, 2, 1),
+            "nelder_mead in one dimension")
+
+
+@pytest.mark.weight(2)
+def test_a_given_initial_simplex(student, reference, rng):
+    """nelder_mead: a given initial simplex is used as it is"""
+    simplex = rng.uniform(-2.0, 2.0, (4, 3))
+    compare(student, reference, "Quartic", {"n": 3, "seed": int(rng.integers(2**31))}, simplex[0],
+            "nelder_mead with initial_simplex", initial_simplex=simplex)
+
+
+@pytest.mark.weight(3)
+def test_budgets_stop_the_method(student, reference, rng):
+    """nelder_mead: max_fev and max_iter stop the run as the statement says"""
+    kwargs = {"n": 5, "seed": int(rng.integers(2**31))}
+    x0 = rng.uniform(-2.0, 2.0, 5)
+    compare(student, reference, "Quartic", kwargs, x0, "nelder_mead with max_fev",
+            max_fev=int(rng.integers(40, 80)))
+    compare(student, reference, "Quartic", kwargs, x0, "nelder_mead with max_iter",
+            max_iter=int(rng.integers(10, 30)))
+    compare(student, reference, "Quartic", kwargs, x0, "nelder_mead with tolerances 1e-8",
+            xatol=1e-8, fatol=1e-8)
+
+
+def test_rosenbrock_as_in_scipys_iteration_test(student, rng):
+    """nelder_mead: scipy's 5-D Rosenbrock test (xatol=1e-8): the same iterates as scipy.optimize"""
+    x0 = np.array([1.3, 0.7, 0.8, 1.9, 1.2]) + rng.uniform(-0.01, 0.01, 5)
+    f = scipy.optimize.rosen
+    expected = scipy.optimize.minimize(f, x0, method="Nelder-Mead",
+                                       options={"xatol": 1e-8, "return_all": True})
+    what = "nelder_mead(Rosenbrock(5), x0, xatol=1e-8)"
+    x, fx, best, n_fev = unpack(run(student, "Rosenbrock", {"n": 5}, x0, xatol=1e-8)["result"], 5, what)
+    allvecs = np.array(expected.allvecs)
+    rows = min(len(best), len(allvecs))
+    off = ~(np.abs(best[1:rows] - allvecs[1:rows]) <= TOLERANCE * (1 + np.abs(allvecs[1:rows])))
+    if off.any():
+        raise AssertionError(f"{what}: the best vertex first differs from scipy's after iteration "
+                             f"{int(np.argmax(off.any(axis=1))) + 1}")
+    assert n_fev == expected.nfev, f"{what}: {n_fev} evaluations where scipy needs {expected.nfev}"
+
+
+def test_max_fev_below_n_plus_one_is_rejected(student):
+    """nelder_mead: max_fev < n + 1 raises ValueError"""
+    with student_raises(ValueError, "nelder_mead(f, x0, max_fev=2) with n = 3"):
+        run(student, "BergerEntropy", {}, np.zeros(3), max_fev=2)
