@@ -1,7 +1,8 @@
 """SymPy expressions as plain trees, rebuilt in the parent from an allow-list of classes.
 
 ``sympify``, ``parse_expr`` and ``eval(srepr(...))`` execute code, so expressions never cross as text
-to be parsed: the child sends ``[class name, args...]`` and the parent rebuilds only known classes.
+to be parsed: the child sends ``[class name, args...]`` and the parent rebuilds only known classes,
+with evaluation off, so that building a tree costs time linear in its size.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ _CONSTANTS = {
     "pi": sympy.pi, "E": sympy.E, "I": sympy.I, "oo": sympy.oo, "-oo": -sympy.oo,
     "zoo": sympy.zoo, "nan": sympy.nan, "EulerGamma": sympy.EulerGamma,
 }
+_NO_EVALUATE_KEYWORD = frozenset({"Trace", "Identity", "Inverse", "Transpose"})
 _ASSUMPTIONS = ("positive", "negative", "integer", "real", "nonnegative", "nonzero")
 
 
@@ -63,7 +65,8 @@ def to_tree(expr) -> list:
 
 
 def from_tree(tree) -> sympy.Basic:
-    """Parent side: rebuild an expression, accepting only allow-listed classes and atoms."""
+    """Parent side: rebuild an expression, accepting only allow-listed classes and atoms, without
+    evaluating anything (what a check then computes from it runs under ``checks.symbolic.decide``)."""
     count = [0]
 
     def build(node):
@@ -101,7 +104,10 @@ def from_tree(tree) -> sympy.Basic:
             return _CONSTANTS[name]
         if kind not in _FUNCTIONS:
             raise WireError(f"sympy class {kind!r} is not allowed")
-        return _FUNCTIONS[kind](*[build(a) for a in args])
+        built = [build(a) for a in args]
+        if kind in _NO_EVALUATE_KEYWORD:  # these do not evaluate when constructed
+            return _FUNCTIONS[kind](*built)
+        return _FUNCTIONS[kind](*built, evaluate=False)  # 10**10**1999 stays a tree, not a number
 
     return build(tree)
 

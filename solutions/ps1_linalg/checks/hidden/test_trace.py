@@ -15,6 +15,7 @@ import pytest
 import sympy
 
 from autograder.checks import PartialCredit, StudentCrashed, StudentException, expect_type, student_raises
+from autograder.checks.symbolic import decide
 
 pytestmark = pytest.mark.problem("trace")
 
@@ -311,16 +312,24 @@ def test_quadratic_form_sum(student):
     assert isinstance(value, sympy.Basic), (
         f"QUADRATIC_FORM_SUM is of type {type(value).__name__}; set it to a sympy expression in the "
         f"symbol n defined in trace.py")
+    problem = decide(quadratic_form_sum_problem, value, timeout=20, what="QUADRATIC_FORM_SUM")
+    assert not problem, problem
+
+
+def quadratic_form_sum_problem(value) -> str:
+    """What is wrong with QUADRATIC_FORM_SUM, or "" if it is the simplified sum n; run under
+    ``decide``, since ``doit`` and ``simplify`` on a student's tree can take forever."""
     plain = sympy.Symbol("n")
     value = value.xreplace({s: plain for s in value.atoms(sympy.Symbol) if s.name == "n"})
-    assert sympy.count_ops(value) <= _MAX_OPERATIONS, (
-        f"QUADRATIC_FORM_SUM has more than {_MAX_OPERATIONS} operations; simplify it first")
+    if sympy.count_ops(value) > _MAX_OPERATIONS:
+        return f"QUADRATIC_FORM_SUM has more than {_MAX_OPERATIONS} operations; simplify it first"
     value = value.doit()
-    assert not isinstance(value, sympy.MatrixBase | sympy.MatrixExpr), (
-        "QUADRATIC_FORM_SUM is a matrix expression; the sum is a number (take the trace)")
+    if isinstance(value, sympy.MatrixBase | sympy.MatrixExpr):
+        return "QUADRATIC_FORM_SUM is a matrix expression; the sum is a number (take the trace)"
     others = sorted(str(s) for s in value.free_symbols if s != plain)
-    assert not others, (
-        f"QUADRATIC_FORM_SUM involves {', '.join(others)}; the simplified sum depends on n alone")
-    assert sympy.simplify(value - plain) == 0, (
-        "QUADRATIC_FORM_SUM is not the simplified sum: write each term <S^-1 a_i, a_i> as the "
-        "trace of S^-1 a_i a_i^T, add them up, and use what you know about S")
+    if others:
+        return f"QUADRATIC_FORM_SUM involves {', '.join(others)}; the simplified sum depends on n alone"
+    if sympy.simplify(value - plain) != 0:
+        return ("QUADRATIC_FORM_SUM is not the simplified sum: write each term <S^-1 a_i, a_i> as the "
+                "trace of S^-1 a_i a_i^T, add them up, and use what you know about S")
+    return ""
