@@ -8,6 +8,7 @@ import pytest
 import sympy
 
 from autograder.checks import expect_type, student_raises
+from autograder.checks.symbolic import decide
 
 pytestmark = pytest.mark.problem("trace")
 
@@ -94,9 +95,16 @@ def test_quadratic_form_sum_is_an_expression_in_n(student):
     assert isinstance(value, sympy.Basic), (
         f"QUADRATIC_FORM_SUM is of type {type(value).__name__}; set it to a sympy expression in the "
         f"symbol n defined in trace.py")
+    others = decide(other_symbols, value, what="QUADRATIC_FORM_SUM")
+    assert not others, (
+        f"QUADRATIC_FORM_SUM should be a scalar expression in n alone; it involves "
+        f"{', '.join(others)} (this check does not say whether the answer is right)")
+
+
+def other_symbols(value) -> list[str]:
+    """What, besides n, the expression involves ("a matrix" if it is one); run under ``decide``."""
     plain = sympy.Symbol("n")
     value = value.xreplace({s: plain for s in value.atoms(sympy.Symbol) if s.name == "n"}).doit()
-    others = sorted(str(s) for s in value.free_symbols if s != plain)
-    assert not isinstance(value, sympy.MatrixBase | sympy.MatrixExpr) and not others, (
-        f"QUADRATIC_FORM_SUM should be a scalar expression in n alone; it involves "
-        f"{', '.join(others) or 'a matrix'} (this check does not say whether the answer is right)")
+    if isinstance(value, sympy.MatrixBase | sympy.MatrixExpr):
+        return ["a matrix"]
+    return sorted(str(s) for s in value.free_symbols if s != plain)
