@@ -1,7 +1,9 @@
 """Assertions for check authors, with failure messages that teach (after ``torch.testing.assert_close``).
 
 Each raises ``AssertionError`` with a message written for the student, or ``PartialCredit``.
-Messages name what was compared and how it differs, never the hidden inputs themselves.
+Messages name what was compared and how it differs, never the hidden inputs themselves; where the
+full message repeats what the student's code returned (a shape, a dtype, a type name, an index), a
+``CheckFailure`` also carries the message a hidden check shows instead (see ``checks.redact``).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from collections.abc import Iterator
 
 import numpy as np
 
+from autograder.checks.redact import exception_kind
 from autograder.sandbox.errors import StudentException
 
 
@@ -23,6 +26,16 @@ class PartialCredit(Exception):
         super().__init__(message)
         self.fraction = float(fraction)
         self.message = message
+
+
+class CheckFailure(AssertionError):
+    """A failed assertion with two messages: the full one (``str(exc)``) for visible checks, and
+    ``hidden_message`` for hidden ones: the same property and margin, without the values the
+    student's code chose or the hidden inputs determine (shapes, dtypes, type names, positions)."""
+
+    def __init__(self, message: str, hidden_message: str):
+        super().__init__(message)
+        self.hidden_message = hidden_message
 
 
 def _type_name(t) -> str:
@@ -46,13 +59,15 @@ def assert_close(actual, expected, *, rtol: float, atol: float = 0.0, what: str)
     a = _as_array(actual)
     e = _as_array(expected)
     if a.shape != e.shape:
-        raise AssertionError(f"{what} has shape {a.shape}; expected shape {e.shape}")
+        raise CheckFailure(f"{what} has shape {a.shape}; expected shape {e.shape}",
+                           f"{what} does not have the expected shape")
     if a.dtype.kind not in "biufc":
-        raise AssertionError(f"{what} is not numeric (dtype {a.dtype})")
+        raise CheckFailure(f"{what} is not numeric (dtype {a.dtype})", f"{what} is not numeric")
     if not np.all(np.isfinite(a)):
         bad = np.argwhere(~np.isfinite(a))
-        raise AssertionError(f"{what} contains {len(bad)} non-finite value(s), the first at "
-                             f"index {tuple(int(i) for i in bad[0])}")
+        raise CheckFailure(f"{what} contains {len(bad)} non-finite value(s), the first at "
+                           f"index {tuple(int(i) for i in bad[0])}",
+                           f"{what} contains non-finite values")
     a = a.astype(np.result_type(a.dtype, np.float64))
     e = e.astype(np.result_type(e.dtype, np.float64))
     diff = np.abs(a - e)
@@ -66,10 +81,14 @@ def assert_close(actual, expected, *, rtol: float, atol: float = 0.0, what: str)
     i_rel = np.unravel_index(int(np.argmax(rel)), rel.shape)
     where_abs = f" at index {tuple(int(i) for i in i_abs)}" if diff.ndim else ""
     where_rel = f" at index {tuple(int(i) for i in i_rel)}" if diff.ndim else ""
-    raise AssertionError(
+    largest_abs, largest_rel = f"{float(diff[i_abs]):.3g}", f"{float(rel[i_rel]):.3g}"
+    tolerance = f"(rtol={rtol:g}, atol={atol:g})"
+    raise CheckFailure(
         f"{what} is not close enough: {n_bad} of {n} element(s) differ beyond the tolerance "
-        f"(rtol={rtol:g}, atol={atol:g}); greatest absolute difference {float(diff[i_abs]):.3g}"
-        f"{where_abs}, greatest relative difference {float(rel[i_rel]):.3g}{where_rel}"
+        f"{tolerance}; greatest absolute difference {largest_abs}{where_abs}, greatest relative "
+        f"difference {largest_rel}{where_rel}",
+        f"{what} is not close enough: some elements differ beyond the tolerance {tolerance}; "
+        f"greatest absolute difference {largest_abs}, greatest relative difference {largest_rel}",
     )
 
 
@@ -88,8 +107,9 @@ def student_raises(exc_type: type[BaseException], what: str) -> Iterator[None]:
         yield
     except StudentException as exc:
         if not exc.is_instance_of(exc_type):
-            raise AssertionError(f"{what} should raise {exc_type.__name__}; it raised "
-                                 f"{exc.type_names[0].rsplit('.', 1)[-1] if exc.type_names else '?'}"
-                                 ) from None
+            raised = exc.type_names[0].rsplit(".", 1)[-1] if exc.type_names else "?"
+            raise CheckFailure(f"{what} should raise {exc_type.__name__}; it raised {raised}",
+                               f"{what} should raise {exc_type.__name__}; it raised "
+                               f"{exception_kind(exc)}") from None
         return
     raise AssertionError(f"{what} should raise {exc_type.__name__}; it returned normally")

@@ -17,9 +17,18 @@ import numpy as np
 import pytest
 
 from autograder.checks.assertions import PartialCredit
+from autograder.checks.redact import exception_kind, missing_name, student_line
 from autograder.checks.student import StudentSubmission
 from autograder.problemset import MANIFEST, ProblemSet, load_problem_set
-from autograder.sandbox.errors import ImportFailed, StudentError, StudentException
+from autograder.sandbox.errors import (
+    BadValue,
+    ImportFailed,
+    MissingName,
+    StudentCrashed,
+    StudentError,
+    StudentException,
+    StudentTimeout,
+)
 from autograder.sandbox.process import SandboxedProcess
 
 __all__ = ["_autograder_sandboxes", "feedback", "given", "pytest_configure", "reference", "rng",
@@ -43,6 +52,7 @@ class GradingContext:
     submission_dir: Path
     secret: str = ""
     reference_root: Path | None = None  # the solutions folder; None when grading on a student machine
+    fingerprint: str = ""  # the submission's contents (grade.tree_digest): mixed into hidden seeds
     tripped: set[str] = field(default_factory=set)  # banned names the children's tripwires saw
 
 
@@ -112,7 +122,8 @@ def timing(request: pytest.FixtureRequest, _autograder_sandboxes, feedback):
     from autograder.timing.runner import Timing
 
     ctx = _context(request)
-    secret = hashlib.sha256(f"{ctx.secret}\0{request.node.nodeid}".encode()).hexdigest()
+    seed = seed_secret(ctx, Path(request.node.path))
+    secret = hashlib.sha256(f"{seed}\0{request.node.nodeid}".encode()).hexdigest()
     return Timing(_sandbox(ctx, _autograder_sandboxes), secret=secret,
                   call_timeout=ctx.pset.call_timeout, feedback=feedback)
 
@@ -177,14 +188,27 @@ def given(request: pytest.FixtureRequest) -> _GivenFiles:
 
 @pytest.fixture
 def rng(request: pytest.FixtureRequest) -> np.random.Generator:
-    """A generator seeded per check; in a grading run a secret is mixed in."""
-    return np.random.default_rng(check_seed(_context(request).secret, request.node.nodeid))
+    """A generator seeded per check: fixed for public checks, and for every other check of a grading
+    run drawn from the hidden checks' secret and the submission (``seed_secret``)."""
+    ctx = _context(request)
+    return np.random.default_rng(check_seed(seed_secret(ctx, Path(request.node.path)),
+                                            request.node.nodeid))
 
 
 def check_seed(secret: str, nodeid: str) -> int:
-    """The seed of a check's ``rng`` (the nbgrader kernel re-creates it from the same formula)."""
+    """The seed of a check's ``rng``, from ``seed_secret`` and the check's node id."""
     digest = hashlib.sha256(f"{secret}\0{nodeid}".encode()).digest()
     return int.from_bytes(digest[:16], "little")
+
+
+def seed_secret(ctx: GradingContext, check_file: Path) -> str:
+    """What a check's random inputs are drawn from. Public checks: nothing (students reproduce their
+    inputs with plain pytest). Every other check: the hidden checks' secret mixed with the
+    submission's fingerprint, so regrading the same files draws the same inputs, and inputs that
+    leak from one submission's grading say nothing about another's."""
+    if not ctx.secret or ctx.pset.public_checks_dir.resolve() in check_file.resolve().parents:
+        return ""
+    return hashlib.sha256(f"{ctx.secret}\0{ctx.fingerprint}".encode()).hexdigest()
 
 
 class Feedback:
@@ -299,7 +323,7 @@ class CheckRecorder:
             record.figures = list(item.stash.get(FIGURES, []))
             if not record.grader_error:
                 exc = call.excinfo.value if call.excinfo is not None else None
-                self._classify(record, exc, call.excinfo)
+                self._classify(record, exc, call.excinfo, self.context.pset)
             else:
                 record.status = "error"
             notes = item.stash.get(NOTES, [])
@@ -308,7 +332,7 @@ class CheckRecorder:
         return report
 
     @staticmethod
-    def _classify(record: CheckRecord, exc: BaseException | None, excinfo) -> None:
+    def _classify(record: CheckRecord, exc: BaseException | None, excinfo, pset: ProblemSet) -> None:
         visible = record.visibility == "visible"
         if exc is None:
             record.status, record.fraction = "passed", 1.0
@@ -318,10 +342,11 @@ class CheckRecorder:
             record.status, record.fraction, record.message = "failed", exc.fraction, exc.message
         elif isinstance(exc, StudentError):
             record.status = exc.status
-            record.message = _student_error_message(exc, visible)
+            record.message = _student_error_message(exc, visible, pset)
         elif isinstance(exc, AssertionError):
             record.status = "failed"
-            record.message = str(exc) or "the check failed"
+            safe = "" if visible else getattr(exc, "hidden_message", "")  # assertions' own variant
+            record.message = safe or str(exc) or "the check failed"
             record.review = bool(getattr(exc, "review", False))
         else:
             record.status = "error"
@@ -329,15 +354,33 @@ class CheckRecorder:
             record.grader_error = str(excinfo.getrepr(style="short"))
 
 
-def _student_error_message(exc: StudentError, visible: bool) -> str:
-    """Visible checks show the student's own error in full; hidden ones only its type and place,
-    so that an exception message cannot carry hidden inputs out."""
+def _student_error_message(exc: StudentError, visible: bool, pset: ProblemSet) -> str:
+    """Visible checks show the student's own error in full. Hidden ones show a fixed category per
+    kind of failure: the child chose the message, the type name, the file and function names and
+    the exit code (each can carry hidden inputs out), so none of them is repeated; an exception's
+    type is named only when it is a built-in one, its place only by line number, a missing name
+    only when it is one of the problem set's own (``redact``)."""
     if visible:
         return f"{exc.message}\n{exc.detail}".rstrip()
     if isinstance(exc, StudentException):
-        kind = exc.type_names[0].rsplit(".", 1)[-1] if exc.type_names else "an exception"
-        where = f" ({exc.where})" if exc.where else ""
-        return f"your code raised {kind}{where} on a hidden input"
-    if isinstance(exc, ImportFailed):
-        return exc.message  # about the student's own file, not about the inputs
-    return exc.message
+        line = student_line(exc.where)
+        return f"your code raised {exception_kind(exc)}{f' ({line})' if line else ''} on a hidden input"
+    if isinstance(exc, MissingName):
+        modules = {m: pset.root / f"{m}.py" for m in pset.modules}
+        return missing_name(exc.message, modules) or "a module or name this check needs is missing"
+    for kind, message in _HIDDEN_MESSAGES:
+        if isinstance(exc, kind):
+            return message
+    return "your code failed on a hidden input"
+
+
+_HIDDEN_MESSAGES = (
+    (StudentTimeout, "your code did not finish within the time limit on a hidden input (look for "
+                     "an infinite loop or an algorithm of the wrong complexity)"),
+    (ImportFailed, "your module could not be imported; the public checks (autograder check) show "
+                   "why"),
+    (BadValue, "your code returned a value the grader cannot read; return plain data (int, float, "
+               "str, list, tuple, dict, numpy array, torch tensor, sympy expression)"),
+    (StudentCrashed, "your code's process ended, or broke the grader's channel, on a hidden input; "
+                     "do not call exit()/os._exit() and avoid crashing the interpreter"),
+)

@@ -49,6 +49,7 @@ def grade_submission(pset: ProblemSet, source: Path, *, public_only: bool = Fals
             submission_dir=submission.root,
             secret=hidden_checks_secret(hidden),
             reference_root=None if pset.released else pset.root,
+            fingerprint=tree_digest(submission.root),  # before the student's code can write there
         )
         recorder = CheckRecorder(context)
         log = run_checks(check_paths(pset, hidden), pset.root, [recorder])
@@ -141,6 +142,16 @@ def hidden_checks_secret(hidden_dir: Path | None) -> str:
     digest = hashlib.sha256(os.environ.get("AUTOGRADER_SECRET", "").encode())
     for path in sorted(hidden_dir.rglob("*.py")):
         digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def tree_digest(root: Path) -> str:
+    """The files under ``root`` (relative names and bytes; links and caches left out): a submission's
+    fingerprint, mixed into the hidden checks' seeds (``checks.plugin.seed_secret``)."""
+    digest = hashlib.sha256()
+    for item in sorted(Path(root).rglob("*")):
+        if item.is_file() and not item.is_symlink() and "__pycache__" not in item.parts:
+            digest.update(os.fsencode(item.relative_to(root)) + b"\0" + item.read_bytes() + b"\0")
     return digest.hexdigest()
 
 
