@@ -15,8 +15,10 @@ from pathlib import Path
 
 import click
 from rich.console import Console
+from rich.markup import escape as escape_markup
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
+from rich.text import Text
 
 from autograder.grading.batch import grade_batch
 from autograder.grading.grade import grade_submission
@@ -31,6 +33,7 @@ from autograder.problemset import (
 )
 from autograder.release.pipeline import release_drift, render_release, write_release
 from autograder.release.solution_markers import MarkerError
+from autograder.report.terminal_text import escape_controls
 from autograder.sandbox.confine import host_confinement
 
 EXIT_NEGATIVE, EXIT_USAGE, EXIT_GRADER_ERROR = 1, 2, 3
@@ -52,7 +55,7 @@ def _user_errors(command):
         except (ProblemSetError, MarkerError, OSError) as exc:
             if click.get_current_context().find_root().params.get("debug"):
                 raise
-            errors.print(f"[red]error:[/red] {exc}")
+            errors.print(f"[red]error:[/red] {_shown(exc)}")
             sys.exit(EXIT_USAGE)
 
     return wrapper
@@ -183,7 +186,8 @@ def grade(pset_id: str, submissions: tuple[Path, ...], out: Path | None, jobs: i
 
         def landed(source: Path, result: Result, reused: bool) -> None:
             note = "  (unchanged, kept)" if reused else ""
-            progress.console.print(f"{result.submission}: {result.score:g}/{result.max_score:g}{note}")
+            progress.console.print(f"{escape_controls(result.submission)}: {result.score:g}/"
+                                   f"{result.max_score:g}{note}", markup=False)
             progress.advance(task)
 
         outcome = grade_batch(pset, submissions, out, jobs=jobs, scheduler=scheduler,
@@ -202,7 +206,8 @@ def grade(pset_id: str, submissions: tuple[Path, ...], out: Path | None, jobs: i
         console.print(f"results written to {_show(out)}/<submission>/results.json")
     flagged = [(r.submission, t.name) for r in results for t in r.tests if t.review]
     for submission, check in flagged:  # not awarded; a person decides
-        shown.print(f"review: {submission}: {check} (flagged, not awarded; see its output)", markup=False)
+        shown.print(escape_controls(f"review: {submission}: {check} (flagged, not awarded; see its "
+                                    f"output)"), markup=False)
     if gradebook:
         record_to_gradebook(pset.id, results, gradebook, err=as_json)
     _exit_for(results, fail_under=fail_under)
@@ -229,7 +234,7 @@ def _exit_for(results: list[Result], *, require_all_pass: bool = False,
         for text in broken:
             lines = text.strip().splitlines()
             shown = text if debug else f"{lines[0]} {lines[-1] if len(lines) > 1 else ''}"
-            errors.print(f"grader error: {shown}", markup=False)
+            errors.print(escape_controls(f"grader error: {shown}"), markup=False)
         if not debug:
             errors.print("(a bug in the checks, not in the submission; --debug shows the traceback)")
         sys.exit(EXIT_GRADER_ERROR)
@@ -242,22 +247,22 @@ def _exit_for(results: list[Result], *, require_all_pass: bool = False,
 
 
 def _print_checks(result: Result) -> None:
-    console.rule(f"{result.pset} — {result.submission}")
+    console.rule(Text(escape_controls(f"{result.pset} — {result.submission}")))
     if result.status != "graded":
-        console.print(f"[red]not graded:[/red] {result.output}")
+        console.print(f"[red]not graded:[/red] {_shown(result.output)}")
         return
     for problem in result.problems:
         mine = [t for t in result.tests if t.problem == problem.id]
         passed = sum(t.status == "passed" for t in mine)
         points = "" if result.scope == "public" else \
             f", {problem.score:g}/{problem.max_score:g} points"
-        console.print(f"\n[bold]{problem.title}[/bold]  {passed}/{len(mine)} checks pass{points}")
+        console.print(f"\n[bold]{_shown(problem.title)}[/bold]  {passed}/{len(mine)} checks pass{points}")
         for test in mine:
             style = _STATUS_STYLE[test.status]
             console.print(f"  [{style}]{_STATUS_MARK[test.status]} {test.status:<7}[/{style}] "
-                          f"{test.name}", markup=True)
+                          f"{_shown(test.name)}", markup=True)
             if test.output and test.status != "passed":
-                for line in test.output.splitlines():
+                for line in escape_controls(test.output).splitlines():
                     console.print(f"      {line}", markup=False)
     if result.scope == "public":
         passed = sum(t.status == "passed" for t in result.tests)
@@ -281,8 +286,8 @@ def _print_scores(results: list[Result]) -> None:
             counts[t.status] = counts.get(t.status, 0) + 1
         summary = ", ".join(f"{n} {s}" for s, n in sorted(counts.items())) or r.output
         by_problem = {p.id: f"{p.score:g}/{p.max_score:g}" for p in r.problems}
-        table.add_row(r.submission, f"{r.score:g}/{r.max_score:g}",
-                      *[by_problem.get(pid, "-") for pid in problem_ids], summary)
+        table.add_row(Text(escape_controls(r.submission)), f"{r.score:g}/{r.max_score:g}",
+                      *[by_problem.get(pid, "-") for pid in problem_ids], Text(escape_controls(summary)))
     console.print(table)
 
 
@@ -298,6 +303,12 @@ def _print_histogram(results: list[Result], bins: int = 10) -> None:
     for i, count in enumerate(counts):
         bar = "█" * round(30 * count / widest) if count else ""
         console.print(f"  {100 * i // bins:>3}–{100 * (i + 1) // bins:<3} {bar} {count or ''}")
+
+
+def _shown(text: object) -> str:
+    """Text a submission may control, for a string with rich markup: control characters escaped
+    (``report.terminal_text``), square brackets inert."""
+    return escape_markup(escape_controls(str(text)))
 
 
 def _show(path: Path) -> str:

@@ -20,6 +20,7 @@ from pathlib import Path
 from autograder.export.gradescope import to_gradescope
 from autograder.grading.grade import grade_submission
 from autograder.problemset import load_problem_set
+from autograder.report.terminal_text import escape_controls
 
 
 def find_submission(folder: Path) -> Path:
@@ -59,9 +60,9 @@ def self_test(config_path: Path, course: Path) -> int:
         return 0
     for check in result.tests:
         if check.status != "passed":
-            print(f"  {check.status}: {check.nodeid}: {check.output}")
+            print(escape_controls(f"  {check.status}: {check.nodeid}: {check.output}"))
     for error in result.grader_errors:
-        print(f"  grader error: {error}")
+        print(escape_controls(f"  grader error: {error}"))
     print("self-test failed: this image cannot grade correctly; see the messages above")
     return 1
 
@@ -87,14 +88,15 @@ def main(argv: list[str] | None = None) -> int:
                              visibility=config.get("visibility"),
                              leaderboard=bool(config.get("leaderboard", False)))
     except Exception:  # any failure here is the grader's: reported to the instructor, no results.json
-        print("autograder: grading failed; no results.json written\n" + traceback.format_exc())
+        print("autograder: grading failed; no results.json written\n"
+              + escape_controls(traceback.format_exc()))
         return 1
     write_json(args.results, data)
     print(f"{result.pset}: {result.status}, {result.score:g}/{result.max_score:g} in "
           f"{result.execution_time:.1f} s")
     print(f"sandbox layers: {', '.join(result.environment.get('sandbox_layers', []))}")
     for error in result.grader_errors:
-        print(f"grader error (a bug in the checks, not the submission):\n{error}")
+        print(escape_controls(f"grader error (a bug in the checks, not the submission):\n{error}"))
     return 3 if result.grader_errors else 0
 
 

@@ -11,10 +11,22 @@ import base64
 import io
 
 import jinja2
+import markupsafe
 
 from autograder.grading.result import CheckResult, Result
+from autograder.report.terminal_text import escape_controls
 
-_TEMPLATE = jinja2.Environment(autoescape=True).from_string("""<!doctype html>
+
+def _without_controls(value):
+    """Every value the template prints: text gets its control characters escaped (already-escaped
+    markup stays markup); autoescape then escapes the HTML."""
+    if isinstance(value, markupsafe.Markup):
+        return markupsafe.Markup(escape_controls(value))
+    return escape_controls(value) if isinstance(value, str) else value
+
+
+# A submission's message can neither add markup (autoescape) nor reorder what the page shows.
+_TEMPLATE = jinja2.Environment(autoescape=True, finalize=_without_controls).from_string("""<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <title>{{ r.pset }} — {{ r.submission }}: {{ "%g"|format(r.score) }}/{{ "%g"|format(r.max_score) }}</title>
 <style>

@@ -1,26 +1,30 @@
 """A result as Markdown: for terminals, CI logs and GitHub job summaries.
 
 Reads only the ``Result``; shows what each check's visibility allows (hidden checks appear by name
-and status with their safe message; ``after_due_date`` ones only once ``show_all`` is set).
+and status with their safe message; ``after_due_date`` ones only once ``show_all`` is set). Text a
+submission controls has its control characters escaped and cannot end the block that holds it.
 """
 
 from __future__ import annotations
 
+import re
+
 from autograder.grading.result import Result
+from autograder.report.terminal_text import escape_controls
 
 _MARK = {"passed": "✅", "failed": "❌", "error": "💥", "timeout": "⏱️", "skipped": "⏭️"}
 
 
 def render_markdown(result: Result, *, show_all: bool = False, pictures_note: bool = True) -> str:
     """``pictures_note``: say that feedback.html holds pictures (off where no such file exists)."""
-    lines = [f"# {result.pset} — {result.submission}", ""]
+    lines = [f"# {result.pset} — {_cell(result.submission)}", ""]
     if result.status != "graded":
-        return "\n".join(lines + [f"**Not graded:** {result.output}", ""])
+        return "\n".join(lines + [f"**Not graded:** {_cell(result.output)}", ""])
     lines += [f"**Score: {result.score:g} / {result.max_score:g}**", "",
               "| problem | points |", "|---|---|"]
     lines += [f"| {p.title} | {p.score:g} / {p.max_score:g} |" for p in result.problems]
     for finding in result.findings:
-        lines += ["", f"> ⚠️ {finding['message']}"]
+        lines += ["", f"> ⚠️ {_cell(finding['message'])}"]
     for problem in result.problems:
         checks = [t for t in result.tests if t.problem == problem.id
                   and (show_all or t.visibility != "after_due_date")]
@@ -33,8 +37,10 @@ def render_markdown(result: Result, *, show_all: bool = False, pictures_note: bo
                          f"{t.score:.3g} / {t.max_score:.3g} |")
         failing = [t for t in checks if t.status != "passed" and t.output]
         for t in failing:
+            output = escape_controls(t.output.strip())
+            fence = "`" * max(3, 1 + max((len(run) for run in re.findall("`+", output)), default=0))
             lines += ["", f"<details><summary>{_MARK.get(t.status, '?')} {_cell(t.name)}</summary>",
-                      "", "```", t.output.strip(), "```", "", "</details>"]
+                      "", fence, output, fence, "", "</details>"]
     if pictures_note and any(t.figures for t in result.tests if t.visibility == "visible"):
         lines += ["", "Pictures of your results are in feedback.html."]
     lines += ["", f"<sub>graded {result.graded_at} · sandbox: "
@@ -43,4 +49,5 @@ def render_markdown(result: Result, *, show_all: bool = False, pictures_note: bo
 
 
 def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+    """One line of a heading, a quote or a table cell: controls escaped, no newline, no cell break."""
+    return escape_controls(str(text).replace("\n", " ")).replace("|", "\\|")
