@@ -1,9 +1,9 @@
-"""Driver: runs one of the student's methods on a test function of the given ``problems.py``.
+"""Driver: runs one of the student's methods on a test function that stays in the grader.
 
 Trusted harness code that runs in the sandbox next to the student's modules and returns plain data
-only. It decides and counts nothing that grades: the checks recompute every expected value in the
-grader and judge oracle budgets there (counted oracles), never from numbers this driver reports.
-Hidden inputs arrive as arguments, never as code.
+only. It decides and counts nothing: ``f`` is a stand-in for the grader's counted function (an
+``Oracle``) whose calls are served and counted in the grader; the checks compare what comes back
+with values they compute themselves. Hidden inputs arrive as arguments, never as code.
 """
 
 import importlib
@@ -11,15 +11,12 @@ import importlib
 import numpy as np
 
 
-def run(module, function, problem, problem_kwargs, x0, kwargs):
-    """``<module>.<function>(problems.<problem>(**problem_kwargs), x0, **kwargs)``.
+def run(module, function, f, x0, kwargs):
+    """``<module>.<function>(f, x0, **kwargs)`` with ``f`` the grader's function (through a stand-in).
 
     Returns ``{"result": what the method returned, "x0_unchanged": whether the array passed as x0
     still holds its values}``.
     """
-    import problems
-
-    f = getattr(problems, problem)(**problem_kwargs)
     method = getattr(importlib.import_module(module), function)
     x0 = np.array(x0, dtype=np.float64)
     before = x0.copy()

@@ -8,14 +8,13 @@ trajectories, convergence on exact distance matrices, the course's GD-vs-Nelder-
 timing check of ``stress_grad``.
 """
 
-import importlib.util
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from autograder.checks import assert_close, expect_type, student_raises
+from autograder.checks import Oracle, assert_close, expect_type, student_raises
+from autograder.checks.plugin import import_file
 
 pytestmark = pytest.mark.problem("mds")
 
@@ -29,16 +28,20 @@ Z_NEXT = np.array([[-1.415, -2.471], [1.633, 1.107], [0.249, -0.067], [-0.468, 1
 
 
 def given_problems():
-    """The given ``problems.py`` of this problem set (the instructor's copy when grading)."""
-    name = "_ps4_methods_given_problems"
-    if name not in sys.modules:
-        root = next(folder for folder in Path(__file__).resolve().parents
-                    if (folder / "problemset.toml").is_file())
-        spec = importlib.util.spec_from_file_location(name, root / "problems.py")
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
+    """The given ``problems.py`` of this problem set (the instructor's copy when grading), imported
+    here in the grader, never from the submission."""
+    root = next(folder for folder in Path(__file__).resolve().parents
+                if (folder / "problemset.toml").is_file())
+    return import_file("_autograder_given_ps4_methods_problems", root / "problems.py")
+
+
+def run(student, module, function, f, x0, **options):
+    """``<module>.<function>(f, x0, **options)`` in the sandbox (through drivers/methods.py), with
+    ``f`` staying here: the student's code calls it through a stand-in and every call is counted
+    here, on ``f`` itself."""
+    getattr(getattr(student, module), function)  # a missing function or a broken import: reported as such
+    oracle = Oracle(f, methods=("__call__", "grad", "hess"), attributes=("n",))
+    return student.driver("methods").run(module, function, oracle, np.asarray(x0, dtype=float), options)
 
 
 def as_float(value, what: str) -> float:
@@ -86,18 +89,21 @@ def test_guttman_step_reproduces_borg_and_groenen(student):
 
 
 def test_two_steps_of_gradient_descent(student):
-    """gradient_descent: two steps on the Rosenbrock function follow x - lr * grad f(x)"""
+    """gradient_descent: two steps on the Rosenbrock function follow x - lr * grad f(x), two gradients"""
     f = given_problems().Rosenbrock(2)
     x0 = np.array([-1.2, 1.0])
     lr = 1e-3
     expected = [x0]
     for _ in range(2):
         expected.append(expected[-1] - lr * f.grad(expected[-1]))
-    out = student.driver("methods").run("mds", "gradient_descent", "Rosenbrock", {"n": 2}, x0,
-                                        {"lr": lr, "n_steps": 2})
+    f.reset_counts()
+    out = run(student, "mds", "gradient_descent", f, x0, lr=lr, n_steps=2)
     got = as_array(out["result"], (3, 2), "gradient_descent(f, x0, lr, n_steps=2)")
     assert_close(got, np.array(expected), rtol=1e-12, what="gradient_descent(f, x0, lr, n_steps=2)")
     assert out["x0_unchanged"], "gradient_descent modified x0 in place; copy it before updating"
+    assert (f.gradients, f.evaluations) == (2, 0), (
+        f"gradient_descent(f, x0, lr, n_steps=2) called f.grad {f.gradients} times and f "
+        f"{f.evaluations} times; it must call f.grad exactly n_steps times and never f")
 
 
 def test_an_asymmetric_matrix_is_rejected(student):

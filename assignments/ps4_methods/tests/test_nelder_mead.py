@@ -6,30 +6,33 @@ reference solution. The hidden checks add random functions in 1 to 8 dimensions,
 components in x0, given simplices and the evaluation count under a counted oracle.
 """
 
-import importlib.util
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 import scipy.optimize
 
-from autograder.checks import assert_close, expect_type, student_raises
+from autograder.checks import Oracle, assert_close, expect_type, student_raises
+from autograder.checks.plugin import import_file
 
 pytestmark = pytest.mark.problem("nelder_mead")
 
 
 def given_problems():
-    """The given ``problems.py`` of this problem set (the instructor's copy when grading)."""
-    name = "_ps4_methods_given_problems"
-    if name not in sys.modules:
-        root = next(folder for folder in Path(__file__).resolve().parents
-                    if (folder / "problemset.toml").is_file())
-        spec = importlib.util.spec_from_file_location(name, root / "problems.py")
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
+    """The given ``problems.py`` of this problem set (the instructor's copy when grading), imported
+    here in the grader, never from the submission."""
+    root = next(folder for folder in Path(__file__).resolve().parents
+                if (folder / "problemset.toml").is_file())
+    return import_file("_autograder_given_ps4_methods_problems", root / "problems.py")
+
+
+def run(student, module, function, f, x0, **options):
+    """``<module>.<function>(f, x0, **options)`` in the sandbox (through drivers/methods.py), with
+    ``f`` staying here: the student's code calls it through a stand-in and every call is counted
+    here, on ``f`` itself."""
+    getattr(getattr(student, module), function)  # a missing function or a broken import: reported as such
+    oracle = Oracle(f, methods=("__call__", "grad", "hess"), attributes=("n",))
+    return student.driver("methods").run(module, function, oracle, np.asarray(x0, dtype=float), options)
 
 
 def unpack(result, n: int, what: str):
@@ -54,11 +57,13 @@ def test_berger_entropy_as_in_scipys_test(student):
     x0 = np.zeros(3)
     expected = scipy.optimize.minimize(given_problems().BergerEntropy(), x0, method="Nelder-Mead",
                                        options={"maxiter": 1001, "return_all": True})
-    out = student.driver("methods").run("nelder_mead", "nelder_mead", "BergerEntropy", {}, x0,
-                                        {"max_iter": 1000})
+    f = given_problems().BergerEntropy()
+    out = run(student, "nelder_mead", "nelder_mead", f, x0, max_iter=1000)
     what = "nelder_mead(BergerEntropy(), zeros(3), max_iter=1000)"
     x, fx, best, n_fev = unpack(out["result"], 3, what)
     assert n_fev == expected.nfev == 165, f"{what} reported {n_fev} evaluations; scipy needs 165"
+    assert f.evaluations == 165 and f.gradients == 0, (
+        f"{what} called f {f.evaluations} times (and f.grad {f.gradients} times); scipy calls f 165 times")
     allvecs = np.array(expected.allvecs)
     assert best.shape == allvecs.shape, (
         f"{what} returned {best.shape[0]} rows of best_per_iter; expected {allvecs.shape[0]} "
@@ -71,5 +76,5 @@ def test_berger_entropy_as_in_scipys_test(student):
 def test_a_simplex_of_the_wrong_shape_is_rejected(student):
     """nelder_mead: an initial simplex that is not (n + 1, n) raises ValueError"""
     with student_raises(ValueError, "nelder_mead(f, x0, initial_simplex=<3 x 3 for n = 3>)"):
-        student.driver("methods").run("nelder_mead", "nelder_mead", "BergerEntropy", {}, np.zeros(3),
-                                      {"initial_simplex": np.eye(3)})
+        run(student, "nelder_mead", "nelder_mead", given_problems().BergerEntropy(), np.zeros(3),
+            initial_simplex=np.eye(3))

@@ -6,10 +6,13 @@ never from a reference solution. The hidden checks add whole trajectories, the A
 every step, more starts and functions, 3x3 classification cases and counted oracle budgets.
 """
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
-from autograder.checks import expect_type
+from autograder.checks import Oracle, expect_type
+from autograder.checks.plugin import import_file
 
 pytestmark = pytest.mark.problem("newton")
 
@@ -22,26 +25,49 @@ def iterates(value, rows, n, what):
     return value
 
 
-def run(student, function, x0, **kwargs):
-    return student.driver("methods").run("newton", function, "CosineBumps", {}, np.asarray(x0, float), kwargs)
+def given_problems():
+    """The given ``problems.py`` of this problem set (the instructor's copy when grading), imported
+    here in the grader, never from the submission."""
+    root = next(folder for folder in Path(__file__).resolve().parents
+                if (folder / "problemset.toml").is_file())
+    return import_file("_autograder_given_ps4_methods_problems", root / "problems.py")
+
+
+def run(student, module, function, f, x0, **options):
+    """``<module>.<function>(f, x0, **options)`` in the sandbox (through drivers/methods.py), with
+    ``f`` staying here: the student's code calls it through a stand-in and every call is counted
+    here, on ``f`` itself."""
+    getattr(getattr(student, module), function)  # a missing function or a broken import: reported as such
+    oracle = Oracle(f, methods=("__call__", "grad", "hess"), attributes=("n",))
+    return student.driver("methods").run(module, function, oracle, np.asarray(x0, dtype=float), options)
 
 
 def test_pure_newton_climbs_to_the_maximum(student):
     """newton: from (0.5, 0.4) on cos x + cos y pure Newton converges to the maximum (0, 0)"""
-    x = iterates(run(student, "newton", [0.5, 0.4], n_steps=8)["result"], 9, 2, "newton(f, x0, n_steps=8)")
+    f = given_problems().CosineBumps()
+    x = iterates(run(student, "newton", "newton", f, [0.5, 0.4], n_steps=8)["result"], 9, 2,
+                 "newton(f, x0, n_steps=8)")
     assert np.array_equal(x[0], [0.5, 0.4]), "newton: row 0 must be x0"
     assert np.max(np.abs(x[-1])) <= 1e-10, (
         f"newton(f, (0.5, 0.4), 8) ended at {x[-1]}; pure Newton converges to the maximum (0, 0) here")
+    assert (f.gradients, f.hessians, f.evaluations) == (8, 8, 0), (
+        f"newton(f, x0, n_steps=8) called f.grad {f.gradients}, f.hess {f.hessians} and f "
+        f"{f.evaluations} times; expected 8, 8 and 0")
 
 
 def test_damped_newton_descends_to_the_minimum(student):
-    """damped_newton: from (0.5, 0.4) it decreases f at every step and ends near (pi, pi)"""
-    x = iterates(run(student, "damped_newton", [0.5, 0.4], n_steps=50)["result"], None, 2,
+    """damped_newton: from (0.5, 0.4) it decreases f at every step, ends near (pi, pi), calls f 7 times"""
+    f = given_problems().CosineBumps()
+    x = iterates(run(student, "newton", "damped_newton", f, [0.5, 0.4], n_steps=50)["result"], None, 2,
                  "damped_newton(f, x0, n_steps=50)")
     values = np.cos(x[:, 0]) + np.cos(x[:, 1])
     assert np.all(np.diff(values) < 0), "damped_newton: f(x_k) must decrease strictly at every step"
     assert np.max(np.abs(x[-1] - np.pi)) <= 1e-5, (
         f"damped_newton(f, (0.5, 0.4), 50) ended at {x[-1]}; expected the minimum (pi, pi)")
+    counts = (f.evaluations, f.gradients, f.hessians)
+    assert counts == (7, 6, 5), (
+        f"damped_newton(f, (0.5, 0.4), 50) called f, f.grad and f.hess {counts} times; the statement's "
+        "worked example needs (7, 6, 5): f(x0) once, then one call per trial point")
 
 
 @pytest.mark.parametrize("H, kind", [

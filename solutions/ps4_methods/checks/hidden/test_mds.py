@@ -11,11 +11,20 @@ name steps and sizes of differences, never the hidden inputs.
 import numpy as np
 import pytest
 
-from autograder.checks import assert_close, expect_type, student_raises
+from autograder.checks import Oracle, assert_close, expect_type, student_raises
 
 pytestmark = pytest.mark.problem("mds")
 
 TRAJECTORY = 1e-9  # |x - x_ref| <= TRAJECTORY * (1 + |x_ref|) entrywise
+
+
+def run(student, module, function, f, x0, **options):
+    """``<module>.<function>(f, x0, **options)`` in the sandbox (through drivers/methods.py), with
+    ``f`` staying here: the student's code calls it through a stand-in and every call is counted
+    here, on ``f`` itself."""
+    getattr(getattr(student, module), function)  # a missing function or a broken import: reported as such
+    oracle = Oracle(f, methods=("__call__", "grad", "hess"), attributes=("n",))
+    return student.driver("methods").run(module, function, oracle, np.asarray(x0, dtype=float), options)
 
 
 def points(rng, N, p=2):
@@ -48,11 +57,15 @@ def as_array(value, shape, what):
     return value
 
 
-def gd(student, problem, kwargs, x0, lr, n_steps):
-    out = student.driver("methods").run("mds", "gradient_descent", problem, kwargs, x0,
-                                        {"lr": lr, "n_steps": n_steps})
+def gd(student, f, x0, lr, n_steps):
+    """The student's iterates on f (counted here); checks the budget: n_steps gradients, no f."""
+    f.reset_counts()
+    out = run(student, "mds", "gradient_descent", f, x0, lr=lr, n_steps=n_steps)
     x = as_array(out["result"], (n_steps + 1, len(x0)), "gradient_descent(f, x0, lr, n_steps)")
     assert out["x0_unchanged"], "gradient_descent modified x0 in place; copy it before updating"
+    assert (f.gradients, f.evaluations) == (n_steps, 0), (
+        f"gradient_descent called f.grad {f.gradients} times and f {f.evaluations} times in "
+        f"{n_steps} steps; it must call f.grad exactly n_steps times and never f")
     return x
 
 
@@ -140,17 +153,17 @@ def test_invalid_dissimilarities_are_rejected(student, rng, case):
 
 
 @pytest.mark.weight(3)
-def test_gradient_descent_trajectories(student, reference, rng):
-    """gradient_descent: trajectories equal the reference's (MDS and Rosenbrock)"""
+def test_gradient_descent_trajectories(student, reference, given, rng):
+    """gradient_descent: trajectories equal the reference's (MDS and Rosenbrock), n_steps gradients"""
     N = int(rng.integers(5, 12))
     D = distances(points(rng, N))
     cases = [("MDSProblem", {"D": D}, rng.standard_normal(2 * N) * 3, 1 / (4 * N), 60),
              ("Rosenbrock", {"n": 4}, rng.uniform(-1.5, 1.5, 4), 1e-3, 80),
              ("MDSProblem", {"D": D}, rng.standard_normal(2 * N), 0.0, 3)]
     for number, (name, kwargs, x0, lr, n_steps) in enumerate(cases, 1):
-        f = getattr(reference.problems, name)(**kwargs)
-        expected = reference.mds.gradient_descent(f, x0, lr, n_steps)
-        x = gd(student, name, kwargs, x0, lr, n_steps)
+        f = getattr(given.problems, name)(**kwargs)
+        expected = reference.mds.gradient_descent(getattr(given.problems, name)(**kwargs), x0, lr, n_steps)
+        x = gd(student, f, x0, lr, n_steps)
         off = ~(np.abs(x - expected) <= TRAJECTORY * (1 + np.abs(expected)))
         if off.any():
             k = int(np.argmax(off.any(axis=1)))
@@ -161,33 +174,35 @@ def test_gradient_descent_trajectories(student, reference, rng):
 
 @pytest.mark.weight(2)
 @pytest.mark.parametrize("N", [6, 15, 34])
-def test_gradient_descent_reaches_zero_stress(student, reference, rng, N):
+def test_gradient_descent_reaches_zero_stress(student, reference, given, rng, N):
     """gradient_descent: on exact distances of N points, 500 steps at lr = 1/(4N) reach zero stress"""
     D = distances(points(rng, N))
-    f = reference.problems.MDSProblem(D)
+    f = given.problems.MDSProblem(D)
     for _ in range(10):  # a start from which the reference reaches the global minimum
         x0 = rng.standard_normal(2 * N) * 3
         if f(reference.mds.gradient_descent(f, x0, 1 / (4 * N), 500)[-1]) <= 1e-10 * total(D):
             break
-    x = gd(student, "MDSProblem", {"D": D}, x0, 1 / (4 * N), 500)
-    final = f(x[-1]) / total(D)
+    x = gd(student, f, x0, 1 / (4 * N), 500)
+    final = stress_of(x[-1], D) / total(D)
     assert final <= 1e-10, (
         f"gradient_descent on {N} points: the stress after 500 steps is {final:.1e} of sum D_ij^2; "
         "the reference reaches below 1e-10 from the same start")
 
 
 @pytest.mark.weight(2)
-def test_gradient_descent_beats_nelder_mead(student, rng):
+def test_gradient_descent_beats_nelder_mead(student, given, rng):
     """the course's experiment: on 15 cities your GD reaches zero stress, your Nelder-Mead stalls"""
     N = 15
     D = distances(points(rng, N))
     x0 = rng.standard_normal(2 * N) * 3
-    x = gd(student, "MDSProblem", {"D": D}, x0, 1 / (4 * N), 200)
+    x = gd(student, given.problems.MDSProblem(D), x0, 1 / (4 * N), 200)
     gd_final = stress_of(x[-1], D) / total(D)
     assert gd_final <= 1e-6, (f"gradient_descent: 200 steps at lr = 1/(4N) on 15 points left the stress at "
                               f"{gd_final:.1e} of sum D_ij^2; gradient descent should reach below 1e-6")
-    out = student.driver("methods").run("nelder_mead", "nelder_mead", "MDSProblem", {"D": D}, x0,
-                                        {"max_fev": 200 * 2 * N})
+    f = given.problems.MDSProblem(D)
+    out = run(student, "nelder_mead", "nelder_mead", f, x0, max_fev=200 * 2 * N)
+    assert f.evaluations <= 200 * 2 * N, (
+        f"nelder_mead called f {f.evaluations} times with max_fev = {200 * 2 * N}")
     result = out["result"]
     if not isinstance(result, list) or len(result) != 4:
         raise AssertionError("nelder_mead must return (x_best, f_best, best_per_iter, n_fev)")

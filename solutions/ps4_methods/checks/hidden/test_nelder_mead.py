@@ -11,16 +11,20 @@ import numpy as np
 import pytest
 import scipy.optimize
 
-from autograder.checks import expect_type, student_raises
+from autograder.checks import Oracle, expect_type, student_raises
 
 pytestmark = pytest.mark.problem("nelder_mead")
 
 TOLERANCE = 1e-12  # |x - x_ref| <= TOLERANCE * (1 + |x_ref|) entrywise
 
 
-def run(student, problem, kwargs, x0, **options):
-    return student.driver("methods").run("nelder_mead", "nelder_mead", problem, kwargs,
-                                         np.asarray(x0, dtype=float), options)
+def run(student, module, function, f, x0, **options):
+    """``<module>.<function>(f, x0, **options)`` in the sandbox (through drivers/methods.py), with
+    ``f`` staying here: the student's code calls it through a stand-in and every call is counted
+    here, on ``f`` itself."""
+    getattr(getattr(student, module), function)  # a missing function or a broken import: reported as such
+    oracle = Oracle(f, methods=("__call__", "grad", "hess"), attributes=("n",))
+    return student.driver("methods").run(module, function, oracle, np.asarray(x0, dtype=float), options)
 
 
 def unpack(result, n, what):
@@ -40,11 +44,18 @@ def unpack(result, n, what):
     return x, fx, best, n_fev
 
 
-def compare(student, reference, problem, kwargs, x0, what, **options):
-    """The student's run against the reference's: rows, vertices, evaluations, f_best."""
-    f = getattr(reference.problems, problem)(**kwargs)
+def compare(given, reference, student, problem, kwargs, x0, what, **options):
+    """The student's run against the reference's: rows, vertices, evaluations (reported and counted
+    here), f_best."""
+    f = getattr(given.problems, problem)(**kwargs)
     x_ref, f_ref, best_ref, n_ref = reference.nelder_mead.nelder_mead(f, np.asarray(x0, float), **options)
-    x, fx, best, n_fev = unpack(run(student, problem, kwargs, x0, **options)["result"], f.n, what)
+    f.reset_counts()
+    x, fx, best, n_fev = unpack(run(student, "nelder_mead", "nelder_mead", f, x0, **options)["result"],
+                                f.n, what)
+    calls = f.evaluations
+    if "max_fev" in options and calls > options["max_fev"]:
+        raise AssertionError(f"{what}: called f {calls} times, over the budget max_fev; stop before an "
+                             "evaluation that would exceed it")
     rows = min(len(best), len(best_ref))
     off = ~(np.abs(best[:rows] - best_ref[:rows]) <= TOLERANCE * (1 + np.abs(best_ref[:rows])))
     if off.any():
@@ -57,72 +68,78 @@ def compare(student, reference, problem, kwargs, x0, what, **options):
     if len(best) != len(best_ref):
         raise AssertionError(f"{what}: {len(best) - 1} iterations where the rules take {len(best_ref) - 1}; "
                              "check the stopping rule and the budgets")
-    if n_fev != n_ref:
-        raise AssertionError(f"{what}: reported {n_fev} evaluations where the rules take {n_ref}")
+    if calls != n_ref or f.gradients or f.hessians:
+        raise AssertionError(f"{what}: called f {calls} times where the rules take {n_ref} (and f.grad "
+                             f"{f.gradients}, f.hess {f.hessians} times, where none is allowed)")
+    if n_fev != calls:
+        raise AssertionError(f"{what}: reported n_fev = {n_fev} but called f {calls} times")
     if not np.all(np.abs(x - x_ref) <= TOLERANCE * (1 + np.abs(x_ref))):
         raise AssertionError(f"{what}: x_best is not the best vertex of the final simplex")
     assert fx == pytest.approx(f(x), rel=1e-12, abs=1e-14), f"{what}: f_best is not f(x_best)"
 
 
 @pytest.mark.weight(5)
-def test_random_quartics_follow_the_rules(student, reference, rng):
+def test_random_quartics_follow_the_rules(student, reference, given, rng):
     """nelder_mead: best vertices and evaluation counts equal the reference's on random quartics (2-8 dims)"""
     for number, n in enumerate((2, 3, 5, 8), 1):
         kwargs = {"n": n, "seed": int(rng.integers(2**31))}
         x0 = rng.uniform(-2.0, 2.0, n)
-        compare(student, reference, "Quartic", kwargs, x0, f"nelder_mead on hidden case {number} of 4")
+        compare(given, reference, student, "Quartic", kwargs, x0, f"nelder_mead on hidden case {number} of 4")
 
 
 @pytest.mark.weight(2)
-def test_zero_components_and_one_dimension(student, reference, rng):
+def test_zero_components_and_one_dimension(student, reference, given, rng):
     """nelder_mead: zero components of x0 (step 0.00025) and n = 1 follow the rules"""
     x0 = rng.uniform(-2.0, 2.0, 4)
     x0[[1, 3]] = 0.0
-    compare(student, reference, "Quartic", {"n": 4, "seed": int(rng.integers(2**31))}, x0,
+    compare(given, reference, student, "Quartic", {"n": 4, "seed": int(rng.integers(2**31))}, x0,
             "nelder_mead with zeros in x0")
-    compare(student, reference, "Quartic", {"n": 1, "seed": int(rng.integers(2**31))}, rng.uniform(-2, 2, 1),
-            "nelder_mead in one dimension")
+    compare(given, reference, student, "Quartic", {"n": 1, "seed": int(rng.integers(2**31))},
+            rng.uniform(-2, 2, 1), "nelder_mead in one dimension")
 
 
 @pytest.mark.weight(2)
-def test_a_given_initial_simplex(student, reference, rng):
+def test_a_given_initial_simplex(student, reference, given, rng):
     """nelder_mead: a given initial simplex is used as it is"""
     simplex = rng.uniform(-2.0, 2.0, (4, 3))
-    compare(student, reference, "Quartic", {"n": 3, "seed": int(rng.integers(2**31))}, simplex[0],
+    compare(given, reference, student, "Quartic", {"n": 3, "seed": int(rng.integers(2**31))}, simplex[0],
             "nelder_mead with initial_simplex", initial_simplex=simplex)
 
 
 @pytest.mark.weight(3)
-def test_budgets_stop_the_method(student, reference, rng):
+def test_budgets_stop_the_method(student, reference, given, rng):
     """nelder_mead: max_fev and max_iter stop the run as the statement says"""
     kwargs = {"n": 5, "seed": int(rng.integers(2**31))}
     x0 = rng.uniform(-2.0, 2.0, 5)
-    compare(student, reference, "Quartic", kwargs, x0, "nelder_mead with max_fev",
+    compare(given, reference, student, "Quartic", kwargs, x0, "nelder_mead with max_fev",
             max_fev=int(rng.integers(40, 80)))
-    compare(student, reference, "Quartic", kwargs, x0, "nelder_mead with max_iter",
+    compare(given, reference, student, "Quartic", kwargs, x0, "nelder_mead with max_iter",
             max_iter=int(rng.integers(10, 30)))
-    compare(student, reference, "Quartic", kwargs, x0, "nelder_mead with tolerances 1e-8",
+    compare(given, reference, student, "Quartic", kwargs, x0, "nelder_mead with tolerances 1e-8",
             xatol=1e-8, fatol=1e-8)
 
 
-def test_rosenbrock_as_in_scipys_iteration_test(student, rng):
+def test_rosenbrock_as_in_scipys_iteration_test(student, given, rng):
     """nelder_mead: scipy's 5-D Rosenbrock test (xatol=1e-8): the same iterates as scipy.optimize"""
     x0 = np.array([1.3, 0.7, 0.8, 1.9, 1.2]) + rng.uniform(-0.01, 0.01, 5)
     f = scipy.optimize.rosen
     expected = scipy.optimize.minimize(f, x0, method="Nelder-Mead",
                                        options={"xatol": 1e-8, "return_all": True})
     what = "nelder_mead(Rosenbrock(5), x0, xatol=1e-8)"
-    x, fx, best, n_fev = unpack(run(student, "Rosenbrock", {"n": 5}, x0, xatol=1e-8)["result"], 5, what)
+    g = given.problems.Rosenbrock(5)
+    x, fx, best, n_fev = unpack(run(student, "nelder_mead", "nelder_mead", g, x0, xatol=1e-8)["result"],
+                                5, what)
     allvecs = np.array(expected.allvecs)
     rows = min(len(best), len(allvecs))
     off = ~(np.abs(best[1:rows] - allvecs[1:rows]) <= TOLERANCE * (1 + np.abs(allvecs[1:rows])))
     if off.any():
         raise AssertionError(f"{what}: the best vertex first differs from scipy's after iteration "
                              f"{int(np.argmax(off.any(axis=1))) + 1}")
-    assert n_fev == expected.nfev, f"{what}: {n_fev} evaluations where scipy needs {expected.nfev}"
+    assert n_fev == g.evaluations == expected.nfev, (
+        f"{what}: {g.evaluations} evaluations (reported: {n_fev}) where scipy needs {expected.nfev}")
 
 
-def test_max_fev_below_n_plus_one_is_rejected(student):
+def test_max_fev_below_n_plus_one_is_rejected(student, given):
     """nelder_mead: max_fev < n + 1 raises ValueError"""
     with student_raises(ValueError, "nelder_mead(f, x0, max_fev=2) with n = 3"):
-        run(student, "BergerEntropy", {}, np.zeros(3), max_fev=2)
+        run(student, "nelder_mead", "nelder_mead", given.problems.BergerEntropy(), np.zeros(3), max_fev=2)

@@ -10,15 +10,26 @@ function values are computed here, never taken from the sandbox.
 import numpy as np
 import pytest
 
-from autograder.checks import expect_type
+from autograder.checks import Oracle, expect_type
 
 pytestmark = pytest.mark.problem("newton")
 
 TOLERANCE = 1e-9  # |x - x_ref| <= TOLERANCE * (1 + |x_ref|) entrywise
 
 
-def run(student, function, problem, kwargs, x0, **options):
-    out = student.driver("methods").run("newton", function, problem, kwargs, np.asarray(x0, float), options)
+def run(student, module, function, f, x0, **options):
+    """``<module>.<function>(f, x0, **options)`` in the sandbox (through drivers/methods.py), with
+    ``f`` staying here: the student's code calls it through a stand-in and every call is counted
+    here, on ``f`` itself."""
+    getattr(getattr(student, module), function)  # a missing function or a broken import: reported as such
+    oracle = Oracle(f, methods=("__call__", "grad", "hess"), attributes=("n",))
+    return student.driver("methods").run(module, function, oracle, np.asarray(x0, dtype=float), options)
+
+
+def iterates(student, function, f, x0, **options):
+    """The student's iterates of ``newton.<function>`` on f (counted here, reset first)."""
+    f.reset_counts()
+    out = run(student, "newton", function, f, x0, **options)
     x = out["result"]
     what = f"{function}(f, x0, ...)"
     expect_type(x, np.ndarray, what)
@@ -45,49 +56,60 @@ def starts(rng):
 
 
 @pytest.mark.weight(3)
-def test_pure_newton_goes_to_the_nearest_critical_point(student, reference, rng):
+def test_pure_newton_goes_to_the_nearest_critical_point(student, reference, given, rng):
     """newton: on cos x + cos y trajectories equal the reference's, ending at a maximum, minimum or saddle"""
     for start, kind in starts(rng):
-        f = reference.problems.CosineBumps()
-        expected = reference.newton.newton(f, start, 10)
-        x = run(student, "newton", "CosineBumps", {}, start, n_steps=10)
+        f = given.problems.CosineBumps()
+        expected = reference.newton.newton(given.problems.CosineBumps(), start, 10)
+        x = iterates(student, "newton", f, start, n_steps=10)
         compare(x, expected, f"newton from a start near a {kind}")
+        assert (f.gradients, f.hessians, f.evaluations) == (10, 10, 0), (
+            f"newton(f, x0, n_steps=10) called f.grad, f.hess and f {f.gradients}, {f.hessians} and "
+            f"{f.evaluations} times; expected 10, 10 and 0")
         got = reference.newton.classify_critical_point(f.hess(x[-1]))
         assert got == kind and np.max(np.abs(f.grad(x[-1]))) <= 1e-10, (
             f"newton from a start near a {kind} did not converge to that {kind}")
 
 
 @pytest.mark.weight(2)
-def test_pure_newton_is_quadratic_on_logistic_regression(student, reference, rng):
+def test_pure_newton_is_quadratic_on_logistic_regression(student, reference, given, rng):
     """newton: on logistic regression, at most 8 steps to ||grad f|| <= 1e-10, the reference's iterates"""
     kwargs = {"m": 200, "n": int(rng.integers(5, 15)), "mu": 0.1, "seed": int(rng.integers(2**31))}
-    f = reference.problems.Logistic(**kwargs)
+    f = given.problems.Logistic(**kwargs)
     x0 = rng.standard_normal(f.n) * 0.3
-    x = run(student, "newton", "Logistic", kwargs, x0, n_steps=8)
-    compare(x, reference.newton.newton(f, x0, 8), "newton on logistic regression")
+    x = iterates(student, "newton", f, x0, n_steps=8)
+    expected = reference.newton.newton(given.problems.Logistic(**kwargs), x0, 8)
+    compare(x, expected, "newton on logistic regression")
     assert np.linalg.norm(f.grad(x[-1])) <= 1e-10, "newton: 8 steps did not reach ||grad f|| <= 1e-10"
 
 
 @pytest.mark.weight(3)
-def test_damped_newton_trajectories(student, reference, rng):
+def test_damped_newton_trajectories(student, reference, given, rng):
     """damped_newton: trajectories equal the reference's (cos x + cos y, Rosenbrock, options)"""
     cases = [("CosineBumps", {}, start, {"n_steps": 30}) for start, _ in starts(rng)]
     cases.append(("Rosenbrock", {"n": 3}, rng.uniform(-1.5, 1.5, 3), {"n_steps": 60}))
     cases.append(("CosineBumps", {}, rng.uniform(0.2, 0.6, 2),
                   {"n_steps": 30, "delta": 0.3, "c": 0.3, "beta": 0.3, "gtol": 1e-4}))
     for number, (name, kwargs, x0, options) in enumerate(cases, 1):
-        f = getattr(reference.problems, name)(**kwargs)
-        expected = reference.newton.damped_newton(f, x0, **options)
-        x = run(student, "damped_newton", name, kwargs, x0, **options)
-        compare(x, expected, f"damped_newton on hidden case {number} of {len(cases)}")
+        mirror = getattr(given.problems, name)(**kwargs)
+        expected = reference.newton.damped_newton(mirror, x0, **options)
+        f = getattr(given.problems, name)(**kwargs)
+        x = iterates(student, "damped_newton", f, x0, **options)
+        what = f"damped_newton on hidden case {number} of {len(cases)}"
+        compare(x, expected, what)
+        got = (f.evaluations, f.gradients, f.hessians)
+        wanted = (mirror.evaluations, mirror.gradients, mirror.hessians)
+        assert got == wanted, (
+            f"{what}: called f, f.grad and f.hess {got} times where the rules take {wanted}: f(x0) once, "
+            "then one call per trial point; f.hess only when ||g|| > gtol")
 
 
 @pytest.mark.weight(3)
-def test_damped_newton_steps_satisfy_armijo(student, reference, rng):
+def test_damped_newton_steps_satisfy_armijo(student, reference, given, rng):
     """damped_newton: every step decreases f and satisfies the Armijo condition; it ends at a minimum"""
     for start, kind in starts(rng):
-        f = reference.problems.CosineBumps()
-        x = run(student, "damped_newton", "CosineBumps", {}, start, n_steps=40)
+        f = given.problems.CosineBumps()
+        x = iterates(student, "damped_newton", f, start, n_steps=40)
         for k in range(len(x) - 1):
             g = f.grad(x[k])
             step = x[k + 1] - x[k]
@@ -112,7 +134,7 @@ CASES = [  # (H, kind): 3x3 cases where the sign of det H misleads, and degenera
 
 
 @pytest.mark.weight(3)
-def test_classify_in_higher_dimensions(student, reference, rng):
+def test_classify_in_higher_dimensions(student, reference, given, rng):
     """classify_critical_point: 1-D to 5-D Hessians, including 3x3 ones where det H misleads"""
     cases = list(CASES)
     for n in (3, 4, 5):
