@@ -1,0 +1,85 @@
+"""Workloads of problem set 3's timing checks (the [[timing]] entries of problemset.toml).
+
+- ``randomized_svd``: the student's randomized SVD against a full ``np.linalg.svd`` followed by
+  truncation, on rank-k matrices plus 1e-9 noise, whose rank-k reconstruction is unique to about
+  1e-9 relative: the compared output is ``U diag(s) Vt`` (factors are not unique), within 1e-6.
+- ``kron_matvec``: the student's Kronecker matvec against forming ``np.kron(A, B)`` and multiplying.
+
+Measured on one CPU thread of the 2-core grading machine: see the README of the problem set's
+statement and benchmarks/timing_checks.py for the rates. Workload functions run in the sandbox as
+well as here: module-level, using only np.
+"""
+
+import numpy as np
+
+from autograder.timing import Workload
+
+# ---------------------------------------------------------------------------- randomized SVD
+
+
+def rsvd_inputs(gen, device, n, k, dtype="float64", framework="numpy"):
+    """A square n x n matrix of rank k plus 1e-9 noise, k, and a seed for the student's rng."""
+    left = np.linalg.qr(gen.standard_normal((n, k)))[0]
+    right = np.linalg.qr(gen.standard_normal((n, k)))[0]
+    s = np.sort(gen.uniform(1.0, 10.0, size=k))[::-1]
+    A = (left * s) @ right.T + 1e-9 * gen.standard_normal((n, n))
+    return A.astype(dtype), k, int(gen.integers(2**31))
+
+
+def rsvd_call(impl, A, k, seed):
+    """The timed call: ``impl(A, k, oversample=10, power_iters=2, rng=seed)``."""
+    def run():
+        return impl(A, k, oversample=10, power_iters=2, rng=seed)
+
+    return run
+
+
+def reconstruction(out, A, k, seed):
+    """What is compared: U diag(s) Vt (unique here to about 1e-9), from the returned factors."""
+    U, s, Vt = out
+    return (U * s) @ Vt
+
+
+def full_svd(A, k, *, oversample=10, power_iters=2, rng=None):
+    """The baseline: the full SVD of A, truncated to k."""
+    U, s, Vt = np.linalg.svd(A, full_matrices=False)
+    return U[:, :k], s[:k], Vt[:k]
+
+
+def range_finder(A, k, *, oversample=10, power_iters=2, rng=None):
+    """The best known way: Halko-Martinsson-Tropp with re-orthonormalised power iterations."""
+    gen = np.random.default_rng(rng)
+    Q = np.linalg.qr(A @ gen.standard_normal((A.shape[1], k + oversample)))[0]
+    for _ in range(power_iters):
+        Q = np.linalg.qr(A @ np.linalg.qr(A.T @ Q)[0])[0]
+    Ub, s, Vt = np.linalg.svd((A.T @ Q).T, full_matrices=False)
+    return (Q @ Ub)[:, :k], s[:k], Vt[:k]
+
+
+RSVD = Workload(name="full SVD, truncated", inputs=rsvd_inputs, baseline=full_svd, best=range_finder,
+                best_name="randomized range finder", setup=rsvd_call, result=reconstruction)
+
+
+# ---------------------------------------------------------------------------- Kronecker matvec
+
+
+def kron_inputs(gen, device, p, q, dtype="float64", framework="numpy"):
+    """A (p x q), B (q x p) and x of length q * p: np.kron(A, B) is (p^2 x q^2)."""
+    A = (gen.random((p, q)) - 0.5).astype(dtype)
+    B = (gen.random((q, p)) - 0.5).astype(dtype)
+    x = (gen.random(q * p) - 0.5).astype(dtype)
+    return A, B, x
+
+
+def dense_kron(A, B, x):
+    """The baseline: form np.kron(A, B), then multiply."""
+    return np.kron(A, B) @ x
+
+
+def reshaped_kron(A, B, x):
+    """The best known way: (A @ X @ B.T).ravel() with X = x.reshape(q1, q2)."""
+    return (A @ x.reshape(A.shape[1], B.shape[1]) @ B.T).reshape(-1)
+
+
+KRON = Workload(name="np.kron(A, B) @ x", inputs=kron_inputs, baseline=dense_kron, best=reshaped_kron,
+                best_name="reshape: A X B^T")
