@@ -8,6 +8,7 @@ generate_feedback, export) on a temporary course made from the toy course, and o
 
 from __future__ import annotations
 
+import ast
 import copy
 import json
 import os
@@ -15,20 +16,27 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import tomllib
 from pathlib import Path
 
 import pytest
 
-from autograder.grading.grade import grade_submission
+from autograder.checks.plugin import GradingContext, check_seed, seed_secret
+from autograder.grading.grade import grade_submission, hidden_checks_secret, tree_digest
+from autograder.grading.result import CheckResult, ProblemResult, Result
 from autograder.nbgrader import course, kernel, notebook
-from autograder.nbgrader.gradebook import GradebookError, cell_score, resolve_gradebook
+from autograder.nbgrader.gradebook import GradebookError, cell_scores, resolve_gradebook
 from autograder.problemset import load_problem_set
 from autograder.release.solution_markers import BEGIN, END
+from autograder.submission import prepare_submission
 
 from .conftest import REPO, TOY_COURSE
 
 BIN = Path(sys.executable).parent
+ATTACK = REPO / "tests" / "attacks" / "nbgrader_feedback_capture" / "arith.py"
+SECRET = "nbgrader-course-secret-5b1e0c"  # AUTOGRADER_SECRET of the nbgrader course's commands
+REFERENCE_ONLY = "reference-only note 9d2f"  # in the course's reference solution, in no answer
 WRITTEN_TOML = """
 [[written]]
 problem = "arith"
@@ -65,9 +73,11 @@ def is_code(cell: dict) -> bool:
 
 
 def solved(text: str) -> str:
-    """A module cell of the source notebook as a correct student writes it: nbgrader's markers gone."""
+    """A module cell of the source notebook as a correct student writes it: nbgrader's markers gone
+    (and the reference-only note the nbgrader course puts in the reference solution)."""
     return "\n".join(line for line in text.split("\n")
-                     if line.strip() not in ("### BEGIN SOLUTION", "### END SOLUTION"))
+                     if line.strip() not in ("### BEGIN SOLUTION", "### END SOLUTION")
+                     and REFERENCE_ONLY not in line)
 
 
 def student_notebook(release: dict, source: dict, edit=lambda module, code, stub: code) -> dict:
@@ -120,9 +130,55 @@ def mallory(module: str, code: str, stub: str) -> str:
     return code
 
 
+def eve(module: str, code: str, stub: str) -> str:
+    """The attack of tests/attacks/nbgrader_feedback_capture (a correct arith module that captures
+    the check runner and sweeps the kernel) as the cell of arith's functions; arrays correct."""
+    if "def add" in code:
+        return ATTACK.read_text()
+    return stub if module == "arith" else code
+
+
 def forgot_answer(module: str, code: str, stub: str) -> str:
     """Every function written, the ANSWER cell left as released (its stub raises)."""
     return stub if "ANSWER" in code else code
+
+
+def hidden_source(path: Path) -> list[str]:
+    """Text only a hidden check file's code holds: its checks' names and its lines of code that no
+    public check file of the problem set has (feedback shows a check's name and message, not these)."""
+    public = {line.strip() for other in (path.parents[1] / "public").glob("*.py")
+              for line in other.read_text().splitlines()}
+    tree = ast.parse(path.read_text())
+    names = [node.name for node in ast.walk(tree)
+             if isinstance(node, ast.FunctionDef) and node.name.startswith("test_")]
+    lines = [line.strip() for line in path.read_text().splitlines()
+             if len(line.strip()) > 15 and line.strip() not in public
+             and not line.strip().startswith(('"""', "@", "def ", "from ", "import "))]
+    return names + lines
+
+
+def hidden_texts(path: Path) -> list[str]:
+    """What results show of a hidden check file (names from docstrings, messages): never in a
+    notebook or a kernel."""
+    return sorted({node.value.split("\n")[0] for node in ast.walk(ast.parse(path.read_text()))
+                   if isinstance(node, ast.Constant) and isinstance(node.value, str)
+                   and len(node.value) > 12})
+
+
+def hidden_seeds(pset, fingerprints: tuple[str, ...] = ("",)) -> list[str]:
+    """The hidden checks' secret and the seeds the grader draws their inputs from (for submissions
+    with these fingerprints; and by the formula before fingerprints were mixed in), as text."""
+    secret = hidden_checks_secret(pset.hidden_checks_dir)
+    found = [secret]
+    for check in course.collect_checks(pset):
+        if check.hidden_file:
+            for fingerprint in fingerprints:
+                context = GradingContext(pset=pset, submission_dir=pset.root, secret=secret,
+                                         fingerprint=fingerprint)
+                found.append(str(check_seed(seed_secret(context, check.path), check.nodeid)))
+            found.append(str(check_seed(secret, check.nodeid)))
+    assert len(found) > 1
+    return found
 
 
 def check_cells(nb: dict) -> list[dict]:
@@ -161,15 +217,35 @@ def test_the_notebook_has_answer_cells_with_nbgrader_markers_and_check_cells_wit
     points = {k: c["metadata"]["nbgrader"]["points"] for k, c in cells.items()}
     assert points == pytest.approx({"public_arith": 2, "hidden_arith": 4, "public_arrays": 1,
                                     "hidden_arrays": 3})
-    hidden = source_of(cells["hidden_arith"])
-    assert hidden.startswith("%%autograder_checks checks/hidden/test_arith.py\n")
-    assert "### BEGIN HIDDEN TESTS" in hidden and hidden.rstrip().endswith("### END HIDDEN TESTS")
-    plan = course.parse_plan(hidden)
-    assert [row[0] for row in plan["checks"]] == ["test_add_random", "test_division_by_zero",
-                                                  "test_many_cases"]
-    assert "def add(a, b)" in plan["reference"]["arith"]  # the reference fixture, hidden with them
     public = source_of(cells["public_arith"])
+    assert public.startswith("%%autograder_checks checks/public/test_arith.py\n")
+    assert "def test_add_small(student)" in public  # the public check file, run in the kernel
     assert "BEGIN HIDDEN" not in public and "reference" not in course.parse_plan(public)
+
+
+def test_hidden_check_cells_are_placeholders_without_checks_reference_or_seeds(toy_notebook):
+    """A hidden check cell holds its points, grade id, problem and file: nothing a student's
+    kernel could use (nbgrader autograde runs the cell next to the student's code)."""
+    pset, nb, _, _ = toy_notebook
+    cells = {c["metadata"]["nbgrader"]["grade_id"]: c for c in check_cells(nb)}
+    hidden = source_of(cells["hidden_arith"])
+    assert course.parse_plan(hidden) == {"pset": "toy", "problem": "arith", "visibility": "hidden",
+                                         "points": 4.0, "file": "checks/hidden/test_arith.py"}
+    assert cells["hidden_arith"]["metadata"]["nbgrader"] == {
+        "grade": True, "grade_id": "hidden_arith", "locked": True, "points": 4.0,
+        "schema_version": 3, "solution": False}
+    text = json.dumps(nb)
+    for path in pset.hidden_checks_dir.glob("*.py"):
+        for secret in hidden_source(path) + hidden_texts(path):
+            assert secret not in text, secret
+    assert [seed for seed in hidden_seeds(pset) if seed in text] == []
+    public_seeds = [c.seed for c in course.collect_checks(pset) if not c.hidden_file]
+    assert public_seeds and all(str(seed) in text for seed in public_seeds)
+    sources = [source_of(c) for c in nb["cells"]]
+    assert not [s for s in sources if "BEGIN HIDDEN TESTS" in s]
+    # the reference solution only in its solution regions (nbgrader's release removes them)
+    assert [s for s in sources if "return a + b" in s] == [
+        s for s in sources if "### BEGIN SOLUTION\n    return a + b\n    ### END SOLUTION" in s]
     setup = [c["metadata"]["nbgrader"] for c in nb["cells"]
              if c["metadata"].get("nbgrader", {}).get("grade_id") == "autograder_setup"]
     assert setup and setup[0]["locked"]
@@ -279,6 +355,13 @@ def test_grade_takes_a_notebook_or_a_submitted_folder_holding_one(toy_notebook, 
 # ---------------------------------------------------------------------------- the check cells' code
 
 
+def sandbox_scores(nb: dict, result) -> dict[str, float]:
+    """What the gradebook records for each check cell of ``nb`` from a grading result."""
+    cells = [{"name": c["metadata"]["nbgrader"]["grade_id"], "max_score": c["metadata"]["nbgrader"]["points"],
+              "plan": course.parse_plan(source_of(c))} for c in check_cells(nb)]
+    return cell_scores(cells, result)
+
+
 def run_cells(nb: dict, namespace: dict) -> dict[str, float | None]:
     """Each check cell of the source notebook, run as the kernel's magic runs it."""
     scores = {}
@@ -299,11 +382,13 @@ def test_check_cells_score_what_the_sandbox_scores(toy_notebook, edit, tmp_path,
     path = tmp_path / "toy.ipynb"
     path.write_text(json.dumps(submission))
     result = grade_submission(pset, path)
-    in_sandbox = {c["metadata"]["nbgrader"]["grade_id"]: cell_score(
-        course.parse_plan(source_of(c)), result, c["metadata"]["nbgrader"]["points"])
-        for c in check_cells(nb)}
-    assert in_kernel == pytest.approx(in_sandbox, abs=1e-6)
-    assert sum(in_kernel.values()) == pytest.approx(result.score, abs=1e-6)
+    in_sandbox = sandbox_scores(nb, result)
+    public = {k for k in in_sandbox if k.startswith("public_")}
+    assert {k: in_kernel[k] for k in public} == pytest.approx({k: in_sandbox[k] for k in public},
+                                                              abs=1e-6)
+    assert {k: v for k, v in in_kernel.items() if k not in public} == {"hidden_arith": 0.0,
+                                                                        "hidden_arrays": 0.0}
+    assert sum(in_sandbox.values()) == pytest.approx(result.score, abs=1e-6)
     assert "points" in capsys.readouterr().out
     if edit is forgot_answer:  # the stub's raise ends its own cell only: the functions count
         assert result.score == 9 and "ANSWER should be 42" in json.dumps(result.to_json())
@@ -346,10 +431,13 @@ def test_parametrized_checks_run_every_case_in_the_kernel_with_the_graders_seeds
     (submission / "arith.py").write_text(wrong)
     (submission / "arrays.py").write_text(reference_code(pset, "arrays"))
     result = grade_submission(pset, submission)
-    in_sandbox = {c["metadata"]["nbgrader"]["grade_id"]: cell_score(
-        course.parse_plan(source_of(c)), result, c["metadata"]["nbgrader"]["points"])
-        for c in check_cells(nb)}
-    assert in_kernel == pytest.approx(in_sandbox, abs=1e-6)
+    in_sandbox = sandbox_scores(nb, result)
+    public = [k for k in in_sandbox if k.startswith("public_")]
+    assert {k: in_kernel[k] for k in public} == pytest.approx({k: in_sandbox[k] for k in public},
+                                                              abs=1e-6)
+    points = {c["metadata"]["nbgrader"]["grade_id"]: c["metadata"]["nbgrader"]["points"]
+              for c in check_cells(nb)}
+    assert 0 < in_kernel["public_arith_param"] < points["public_arith_param"]  # 2 cases of 4 wrong
     assert "add(2, " in capsys.readouterr().out
 
 
@@ -363,9 +451,78 @@ def test_in_the_kernel_errors_timeouts_and_missing_names_are_classified_like_the
                       "hidden_arrays": 0.0}
 
 
-def test_a_released_hidden_cell_says_its_checks_run_at_grading(capsys):
-    assert kernel.run_checks("checks/hidden/test_arith.py", "# nothing left\n", {}) is None
-    assert "hidden" in capsys.readouterr().out
+def test_a_hidden_placeholder_scores_zero_in_a_kernel_and_says_who_grades_it(toy_notebook, capsys):
+    _, nb, _, _ = toy_notebook
+    cell = next(c for c in check_cells(nb) if c["metadata"]["nbgrader"]["grade_id"] == "hidden_arith")
+    first, _, body = source_of(cell).partition("\n")
+    assert first == notebook.CHECKS_MAGIC
+    before = set(sys.modules)
+    assert kernel.run_checks("", body, {}) == 0.0  # an execute_result of 0: nbgrader awards nothing
+    assert "`autograder grade` runs them in its sandbox" in capsys.readouterr().out
+    assert set(sys.modules) == before  # it loads nothing
+    assert kernel.run_checks("", "# an older notebook's hidden cell, emptied by the release\n", {}) == 0
+
+
+def test_the_kernel_never_gets_the_reference_fixture(tmp_path, capsys):
+    check = ('import pytest\n\npytestmark = pytest.mark.problem("arith")\n\n\n'
+             'def test_uses_reference(student, reference):\n    """uses the reference"""\n'
+             '    assert student.arith.add(1, 2) == reference.arith.add(1, 2)\n')
+    plan = {"pset": "toy", "problem": "arith", "visibility": "visible", "points": 1.0,
+            "checks": [["test_uses_reference", "checks/public/test_r.py::test_uses_reference", 1.0,
+                        7, {}, 1.0]]}
+    namespace = {"add": lambda a, b: a + b}
+    before = set(sys.modules)
+    assert kernel.run_checks("t.py", f"{check}\n__autograder__ = {plan!r}\n", namespace) == 0
+    assert "only available to hidden checks" in capsys.readouterr().out
+    assert not [m for m in set(sys.modules) - before if "reference" in m]
+    root = tmp_path / "toy"
+    shutil.copytree(TOY_COURSE / "solutions" / "toy", root)
+    (root / "checks" / "public" / "test_r.py").write_text(check)
+    with pytest.raises(course.ExportError, match="reference solution never goes into a notebook"):
+        course.build_notebook(load_problem_set(root))
+
+
+def _result(tests: list[tuple[str, str, str, float, float]]) -> Result:
+    """A result as the engine writes it: (problem, node id, status, score, max score) per check."""
+    checks = [CheckResult(name=nodeid, nodeid=nodeid, problem=problem, status=status, score=score,
+                          max_score=top, output="", visibility="visible", execution_time=0.0)
+              for problem, nodeid, status, score, top in tests]
+    problems = [ProblemResult(id=p, title=p, score=sum(t.score for t in checks if t.problem == p),
+                              max_score=sum(t.max_score for t in checks if t.problem == p))
+                for p in dict.fromkeys(t.problem for t in checks)]
+    return Result(pset="toy", submission="s", source="s", status="graded",
+                  score=sum(p.score for p in problems), max_score=10, tests=checks, problems=problems)
+
+
+def _cell(name: str, points: float, problem: str, file: str) -> dict:
+    return {"name": name, "max_score": points,
+            "plan": {"pset": "toy", "problem": problem, "points": points, "file": file}}
+
+
+def test_cell_scores_come_from_the_result_and_add_up_to_its_score():
+    """One scoring rule: the engine's. A skipped check's points went to the problem's other checks
+    in the result; nbgrader's cells have fixed points, so what a full cell cannot hold goes to the
+    problem's other cells, and the cells add up to the result's score."""
+    cells = [_cell("public_arith", 2, "arith", "checks/public/test_arith.py"),
+             _cell("hidden_arith", 4, "arith", "checks/hidden/test_arith.py"),
+             _cell("public_arrays", 4, "arrays", "checks/public/test_arrays.py"),
+             {"name": "written_why", "max_score": 2, "plan": None}]
+    result = _result([  # arith: 6 points over 5 checks that ran (one GPU check skipped): 1.2 each
+        ("arith", "checks/public/test_arith.py::test_a", "passed", 1.2, 1.2),
+        ("arith", "checks/public/test_arith.py::test_b", "passed", 1.2, 1.2),
+        ("arith", "checks/hidden/test_arith.py::test_c", "passed", 1.2, 1.2),
+        ("arith", "checks/hidden/test_arith.py::test_d", "failed", 0.0, 1.2),
+        ("arith", "checks/hidden/test_arith.py::test_e", "passed", 0.6, 1.2),
+        ("arith", "checks/hidden/test_arith.py::test_gpu", "skipped", 0.0, 0.0),
+        ("arrays", "checks/public/test_arrays.py::test_f", "failed", 0.0, 4.0)])
+    scores = cell_scores(cells, result)
+    assert scores == pytest.approx({"public_arith": 2.0, "hidden_arith": 2.2, "public_arrays": 0.0})
+    assert sum(scores.values()) == pytest.approx(result.score)
+    everything = _result([(t.problem, t.nodeid, "passed", t.max_score, t.max_score)
+                          for t in result.tests])
+    assert cell_scores(cells, everything) == {"public_arith": 2, "hidden_arith": 4, "public_arrays": 4}
+    everything.status = "not_graded"
+    assert set(cell_scores(cells, everything).values()) == {0.0}
 
 
 def test_a_missing_gradebook_is_a_one_line_error(tmp_path):
@@ -460,7 +617,12 @@ def toy_course(tmp_path_factory):
     repo = root / "repo"
     shutil.copytree(TOY_COURSE, repo)
     (repo / "solutions" / "toy" / "nbgrader.toml").write_text(WRITTEN_TOML)
+    reference = repo / "solutions" / "toy" / "arith.py"
+    reference.write_text(reference.read_text().replace(
+        "    # BEGIN SOLUTION\n    return a + b",
+        f"    # BEGIN SOLUTION\n    # {REFERENCE_ONLY}\n    return a + b"))
     env = _env(root / "jupyter")
+    env["AUTOGRADER_SECRET"] = SECRET
     ensure_kernel(env, root)
     nb_dir = root / "nbgrader"
     autograder("--course", str(repo), "nbgrader", "export", "toy", "--course", str(nb_dir), cwd=root,
@@ -477,9 +639,15 @@ def toy_course(tmp_path_factory):
     submit(nb_dir, pset, "bob", student_notebook(release, source, bob))
     submit(nb_dir, pset, "mallory", student_notebook(release, source, mallory))
     submit(nb_dir, pset, "carol", student_notebook(release, source, forgot_answer))
-    nbgrader("autograde", "toy", cwd=nb_dir, env=env)
+    submit(nb_dir, pset, "eve", student_notebook(release, source, eve))
+    autograde = nbgrader("autograde", "toy", cwd=nb_dir, env=env)
+    nbgrader("generate_feedback", "toy", cwd=nb_dir, env=env)  # from the kernels' outputs
+    capture = nb_dir / "autograded" / "eve" / "toy" / "capture"
     return {"repo": repo, "nbgrader": nb_dir, "env": env, "release": release, "pset": pset,
-            "by_nbgrader": gradebook_scores(nb_dir / "gradebook.db", "toy")}
+            "by_nbgrader": gradebook_scores(nb_dir / "gradebook.db", "toy"),
+            "autograde_output": autograde.stdout + autograde.stderr,
+            "kernel_feedback": (nb_dir / "feedback" / "eve" / "toy" / "toy.html").read_text(),
+            "memory": (capture / "memory.txt").read_text(), "files": (capture / "files.txt").read_text()}
 
 
 @pytest.fixture(scope="module")
@@ -514,34 +682,42 @@ def test_nbgrader_releases_the_notebook_without_solutions_or_hidden_checks(toy_c
 
 
 @pytest.mark.slow
-def test_nbgrader_autograde_scores_the_exported_check_cells(toy_course):
+def test_nbgrader_autograde_scores_public_cells_and_gives_hidden_placeholders_zero(toy_course):
     scores = toy_course["by_nbgrader"]
     assert scores["alice"]["max"] == 12  # 10 autograded + 2 written
-    assert autograded_points(scores["alice"]) == pytest.approx(10)
-    assert autograded_points(scores["bob"]) == pytest.approx(6.75)  # 1 + 1.75 + 1 + 3
-    assert scores["bob"]["grades"]["hidden_arith"][0] == pytest.approx(1.75)
+    for student in ("alice", "bob", "carol", "eve", "mallory"):
+        grades = scores[student]["grades"]
+        assert grades["hidden_arith"][0] == grades["hidden_arrays"][0] == 0, student
+    assert autograded_points(scores["alice"]) == pytest.approx(3)  # all public points: 2 + 1
+    assert autograded_points(scores["bob"]) == pytest.approx(2)  # 1 + 1
     assert scores["alice"]["grades"]["written_why_42"][0] is None  # answered: awaits a human
     assert scores["bob"]["grades"]["written_why_42"][0] == 0  # left as released: no response
-    assert autograded_points(scores["carol"]) == pytest.approx(9)  # only the ANSWER check lost
+    assert autograded_points(scores["carol"]) == pytest.approx(2)  # only the ANSWER check lost
+    assert "hidden check cells score 0 until `autograder grade" in toy_course["autograde_output"]
 
 
 @pytest.mark.slow
-def test_autograder_grade_records_the_same_scores_as_nbgrader_for_honest_notebooks(toy_course,
-                                                                                     toy_regraded):
+def test_autograder_grade_records_the_same_public_scores_as_nbgrader_and_the_hidden_ones(
+        toy_course, toy_regraded):
     before, after = toy_course["by_nbgrader"], toy_regraded["first"]
     for student in ("alice", "bob", "carol"):
         for name, (auto, _, _) in before[student]["grades"].items():
-            if not name.startswith("written_"):
+            if name.startswith("public_"):
                 assert after[student]["grades"][name][0] == pytest.approx(auto, abs=1e-6), (student, name)
+    assert autograded_points(after["alice"]) == pytest.approx(10)
+    assert after["bob"]["grades"]["hidden_arith"][0] == pytest.approx(1.75)  # 3 of 4 cases
+    assert autograded_points(after["bob"]) == pytest.approx(6.75)  # 1 + 1.75 + 1 + 3
+    assert autograded_points(after["carol"]) == pytest.approx(9)  # only the ANSWER check lost
     assert "gradebook: bob autograded 6.75/10" in toy_regraded["output"]
 
 
 @pytest.mark.slow
 def test_a_notebook_that_patches_the_checks_fools_nbgrader_but_not_the_sandbox(toy_course,
                                                                                toy_regraded):
-    """nbgrader runs the checks in the student's kernel, where the student's code replaced the
-    assertion helpers: full marks. The sandbox grades the same code: its honest score."""
-    assert autograded_points(toy_course["by_nbgrader"]["mallory"]) == pytest.approx(10)
+    """nbgrader runs the public checks in the student's kernel, where the student's code replaced
+    the assertion helpers: every public point. The sandbox grades the same code: its honest score."""
+    fooled = toy_course["by_nbgrader"]["mallory"]
+    assert autograded_points(fooled) == pytest.approx(3) and fooled["grades"]["public_arrays"][0] == 1
     honest = toy_regraded["first"]["mallory"]
     assert autograded_points(honest) == pytest.approx(6)  # arithmetic right, double() wrong
     assert honest["grades"]["public_arrays"][0] == 0 and honest["grades"]["hidden_arrays"][0] == 0
@@ -551,13 +727,13 @@ def test_a_notebook_that_patches_the_checks_fools_nbgrader_but_not_the_sandbox(t
 def test_regrading_replaces_scores_keeps_manual_grades_and_duplicates_nothing(toy_course, toy_regraded):
     first, second = toy_regraded["first"], toy_regraded["second"]
     assert first == second
-    assert set(second) == {"alice", "bob", "carol", "mallory"}
+    assert set(second) == {"alice", "bob", "carol", "eve", "mallory"}
     assert second["alice"]["grades"]["written_why_42"][1] == 1.5  # the hand grade stays
     assert second["alice"]["score"] == pytest.approx(11.5)
     from nbgrader.api import Gradebook
 
     with Gradebook(f"sqlite:///{toy_course['nbgrader'] / 'gradebook.db'}") as gb:
-        assert len(gb.assignment_submissions("toy")) == 4 and len(gb.students) == 4
+        assert len(gb.assignment_submissions("toy")) == 5 and len(gb.students) == 5
         assert all(len(nb.grades) == 5 for s in gb.assignment_submissions("toy") for nb in s.notebooks)
 
 
@@ -567,9 +743,10 @@ def test_feedback_and_the_grade_table_come_from_the_recorded_scores(toy_course, 
     autograded = json.loads((nb_dir / "autograded" / "bob" / "toy" / "toy.ipynb").read_text())
     hidden = next(c for c in autograded["cells"]
                   if c["metadata"].get("nbgrader", {}).get("grade_id") == "hidden_arith")
-    assert "test_add_random" in source_of(hidden)  # restored by nbgrader's OverwriteCells
-    assert "add is right on 3 of 4 cases" in json.dumps(hidden["outputs"])
-    nbgrader("generate_feedback", "toy", cwd=nb_dir, env=env)
+    assert "`autograder grade` runs them in its sandbox" in source_of(hidden)  # the placeholder
+    assert "add is right on 3 of 4 cases" in json.dumps(hidden["outputs"])  # the result's message
+    assert "1.75 of 4 points" in json.dumps(hidden["outputs"])
+    nbgrader("generate_feedback", "toy", "--force", cwd=nb_dir, env=env)
     feedback = (nb_dir / "feedback" / "bob" / "toy" / "toy.html").read_text()
     assert "add is right on 3 of 4 cases" in feedback
     assert "test_add_random" not in feedback and "BEGIN HIDDEN TESTS" not in feedback
@@ -580,6 +757,51 @@ def test_feedback_and_the_grade_table_come_from_the_recorded_scores(toy_course, 
     assert ours == (nb_dir / "grades.csv").read_text()
     rows = {line.split(",")[3]: line.split(",") for line in ours.splitlines()[1:]}
     assert float(rows["alice"][9]) == pytest.approx(11.5) and float(rows["mallory"][9]) == 6
+    assert float(rows["eve"][9]) == 10
+
+
+def _secrets(pset, submitted: Path, hidden_sources_only: bool = False) -> list[str]:
+    """What must never reach a student through nbgrader: the hidden checks' code (and, unless
+    ``hidden_sources_only``, the names and messages results show of them), the seeds of the
+    submission's hidden checks, the secret they come from and the course's AUTOGRADER_SECRET.
+    Call with AUTOGRADER_SECRET set as the course's commands had it."""
+    found = [SECRET]
+    for path in sorted(pset.hidden_checks_dir.glob("*.py")):
+        found += hidden_source(path) + ([] if hidden_sources_only else hidden_texts(path))
+    with tempfile.TemporaryDirectory() as work:  # the fingerprint grading gives the submission
+        fingerprint = tree_digest(prepare_submission(submitted, pset, Path(work)).root)
+    return found + hidden_seeds(pset, ("", fingerprint))
+
+
+@pytest.mark.slow
+def test_a_notebook_that_captures_the_check_runner_finds_nothing_hidden(toy_course, toy_regraded,
+                                                                        monkeypatch):
+    """eve's notebook patches the check runner and sweeps her kernel under `nbgrader autograde`
+    (globals, sys.modules, gc, frames, linecache, the environment, the nbgrader course's files):
+    no hidden check, hidden seed or secret anywhere, nor the reference solution in the kernel.
+    The course's files hold the reference solution (nbgrader's source notebook and gradebook do,
+    by design): docs/nbgrader.md says what student code under `nbgrader autograde` can read."""
+    nb_dir, env, pset = toy_course["nbgrader"], toy_course["env"], toy_course["pset"]
+    memory, files = toy_course["memory"], toy_course["files"]
+    assert "add(2, 3) returned" in memory  # the capture worked: it holds the public checks
+    assert "gradebook.db" in files and REFERENCE_ONLY in files  # it read the course's files
+    monkeypatch.setenv("AUTOGRADER_SECRET", SECRET)
+    submitted = nb_dir / "submitted" / "eve" / "toy"
+    secrets = _secrets(pset, submitted)
+    assert [s for s in secrets if s in memory] == []
+    assert [s for s in secrets if s in files] == []
+    assert REFERENCE_ONLY not in memory
+    kernel_feedback = toy_course["kernel_feedback"]  # generated from the kernels' outputs
+    assert "captured check cell 'checks/public/test_arith.py'" in kernel_feedback  # its channel
+    assert [s for s in [*secrets, REFERENCE_ONLY] if s in kernel_feedback] == []
+    # The sandbox grades her honest code; the feedback comes from its result, no kernel output.
+    assert autograded_points(toy_regraded["first"]["eve"]) == pytest.approx(10)
+    nbgrader("generate_feedback", "toy", "--student", "eve", "--force", cwd=nb_dir, env=env)
+    feedback = (nb_dir / "feedback" / "eve" / "toy" / "toy.html").read_text()
+    assert "captured check cell 'checks/public/test_arith.py'" not in feedback
+    assert "Graded by `autograder grade`" in feedback
+    assert [s for s in [*_secrets(pset, submitted, hidden_sources_only=True), REFERENCE_ONLY]
+            if s in feedback] == []
 
 
 def _ps1_without_missing_modules(repo: Path) -> None:
@@ -627,7 +849,10 @@ def test_ps1_linalg_through_nbgrader_and_the_sandbox_gives_the_same_scores(tmp_p
     timed = {c.nodeid for c in checks if c.sandbox_only}  # timing: judged in the sandbox only
     cells = {c["metadata"]["nbgrader"]["grade_id"]: course.parse_plan(source_of(c))
              for c in check_cells(source)}
-    kernel_cells = {k for k, plan in cells.items() if not timed & {row[1] for row in plan["checks"]}}
+    kernel_cells = {k for k, plan in cells.items()  # public cells, no timing check in them
+                    if "checks" in plan and not timed & {row[1] for row in plan["checks"]}}
+    assert {k for k in cells if k.startswith("hidden_")} == {k for k, plan in cells.items()
+                                                             if "checks" not in plan}
     expected = sum(row[2] for k in kernel_cells for row in cells[k]["checks"])
     assert expected > 0
     assert sum(by_nbgrader["alice"]["grades"][k][0] for k in kernel_cells) == pytest.approx(expected)
@@ -638,10 +863,13 @@ def test_ps1_linalg_through_nbgrader_and_the_sandbox_gives_the_same_scores(tmp_p
     by_sandbox = gradebook_scores(nb_dir / "gradebook.db", "ps1_linalg")
     for student in ("alice", "bob"):
         ours, theirs = autograded_grades(by_sandbox[student]), autograded_grades(by_nbgrader[student])
-        assert {k: ours[k] for k in kernel_cells} == pytest.approx(
-            {k: theirs[k] for k in kernel_cells}, abs=1e-6), student
-        assert all(theirs[k] == 0 for k in set(cells) - kernel_cells)  # a kernel cannot time them
+        assert {k: ours[k] for k in kernel_cells} == pytest.approx(  # results round to 1e-6
+            {k: theirs[k] for k in kernel_cells}, abs=1e-5), student
+        assert all(theirs[k] == 0 for k in set(cells) - kernel_cells)  # hidden: not in a kernel
+        result = json.loads((nb_dir / "results" / student / "results.json").read_text())
+        assert sum(ours.values()) == pytest.approx(result["score"], abs=1e-5)  # one scoring rule
     assert all(by_sandbox["bob"]["grades"][k][0] == 0 for k in cells)
+    assert sum(by_sandbox["alice"]["grades"][k][0] for k in cells if k.startswith("hidden_")) > 0
 
 
 def autograded_grades(entry: dict) -> dict[str, float]:

@@ -69,7 +69,9 @@ def export_command(pset_id: str, nbgrader_course: Path) -> None:
     """Write PSET as an nbgrader assignment: NBGRADER_DIR/source/PSET/PSET.ipynb.
 
     Answer cells with nbgrader's solution markers, written answers graded by hand
-    (solutions/PSET/nbgrader.toml), public check cells and hidden ones. Also writes
+    (solutions/PSET/nbgrader.toml), public check cells, and a placeholder for each hidden check
+    cell: hidden checks never go into a notebook, where the student's kernel could read them;
+    `autograder grade --gradebook` grades them in its sandbox and fills those cells. Also writes
     nbgrader_config.py when the folder has none. Then, in NBGRADER_DIR: nbgrader generate_assignment PSET.
     """
     pset = find_problem_set(pset_id, kind="solutions", start=_course_repository())
@@ -79,6 +81,13 @@ def export_command(pset_id: str, nbgrader_course: Path) -> None:
     if done.config_written:
         click.echo(f"wrote {nbgrader_course / 'nbgrader_config.py'}")
     click.echo(f"next, in {nbgrader_course}: nbgrader generate_assignment {pset.id}")
+    if done.hidden_cells:
+        click.secho(
+            f"IMPORTANT: the hidden checks ({done.hidden_points:g} points, {done.hidden_cells} cells) "
+            f"are not in the notebook. Only `autograder grade {pset.id} "
+            f"{nbgrader_course}/submitted/*/{pset.id} --gradebook {nbgrader_course}` grades them, in "
+            f"its sandbox; after `nbgrader autograde` alone they score 0.",
+            fg="yellow", bold=True)
 
 
 @nbgrader_group.command("record")

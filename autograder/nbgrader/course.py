@@ -6,12 +6,15 @@ it), a read-only setup cell, then per problem: its module as code cells (the ref
 nbgrader's ``### BEGIN SOLUTION`` / ``### END SOLUTION`` where ours were, cut after each
 module-level region, whose nbgrader stub raises), the written answers graded by hand
 (``solutions/<pset>/nbgrader.toml``), and the autograded check cells: one per check file and
-problem, public ones visible, hidden ones inside ``### BEGIN HIDDEN TESTS`` /
-``### END HIDDEN TESTS``. Each check cell holds the check file as it is, run by the
-``%%autograder_checks`` magic (``kernel``), and a plan: its checks with the points they carry
-(the manifest's points shared by weight, as the grader shares them) and the seed the grader's
-``rng`` gets. nbgrader's own ``generate_assignment``, ``autograde``, ``generate_feedback`` and
-``export`` work on it unchanged.
+problem. A public check cell holds the check file as it is, run by the ``%%autograder_checks``
+magic (``kernel``), and a plan: its checks with the points they carry (the manifest's points
+shared by weight, as the grader shares them) and the seed the grader's ``rng`` gives them.
+A hidden check cell is a placeholder: its points, its grade id, its problem and file, and no check
+code, reference, seed or secret, since whatever a notebook holds reaches the student's kernel
+(``nbgrader autograde`` runs the submission next to it). Only ``autograder grade --gradebook``
+grades hidden checks (in its sandbox) and fills those cells; in a kernel they score 0.
+nbgrader's own ``generate_assignment``, ``autograde``, ``generate_feedback`` and ``export`` work
+on the notebook unchanged.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from autograder.checks.plugin import CheckRecorder, GradingContext, check_seed
+from autograder.checks.plugin import CheckRecorder, GradingContext, check_seed, seed_secret
 from autograder.grading.grade import TIMING_CHECKS, check_paths, hidden_checks_secret, run_checks
 from autograder.nbgrader.notebook import CHECKS_MAGIC, CODE_ID, META, PLAN, SETUP_ID
 from autograder.problemset import ProblemSet, ProblemSetError
@@ -48,13 +51,28 @@ if TYPE_CHECKING:
 CONFIG_TEXT = '''\
 # nbgrader's configuration for this course. Written once by `autograder nbgrader export` (an
 # existing file is kept): edit it freely. Run nbgrader's commands in this folder.
+import os
+import sys
+
 c = get_config()  # noqa: F821 - nbgrader defines get_config
 
 # A check cell runs all the checks of one file, each with its own time limit: give cells time.
 c.Execute.timeout = 600
 
-# Feedback shows the hidden checks' results, not their code (nor the reference solution that hidden
-# check cells carry): nbgrader's own ClearHiddenTests runs on the feedback copy.
+# The hidden checks' seed secret never reaches a notebook's kernel: nbgrader starts kernels with
+# its own environment, and student code can read a kernel's environment.
+os.environ.pop("AUTOGRADER_SECRET", None)
+
+# Hidden checks are not in the notebook: only `autograder grade --gradebook` grades them, in its
+# sandbox. `nbgrader autograde` runs the public checks in the student's kernel and gives every
+# hidden check cell 0 (docs/nbgrader.md).
+if sys.argv[1:2] == ["autograde"]:
+    print("autograder: nbgrader autograde grades only the public checks, in the students' kernels; "
+          "hidden check cells score 0 until `autograder grade PSET submitted/*/PSET --gradebook .` "
+          "grades them in its sandbox (and replaces these scores)", file=sys.stderr)
+
+# Feedback never shows check code: nbgrader's own ClearHiddenTests runs on the feedback copy
+# (the cells this exporter writes hold no hidden checks; this keeps older notebooks safe too).
 c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",
     "nbgrader.preprocessors.ClearHiddenTests",
@@ -104,6 +122,8 @@ class Export:
     autograded_points: float
     written_points: float
     config_written: bool
+    hidden_points: float = 0.0  # in placeholder cells: graded only by `autograder grade --gradebook`
+    hidden_cells: int = 0
 
 
 # ---------------------------------------------------------------------------- the course
@@ -115,6 +135,8 @@ def export_course(pset: ProblemSet, course: Path) -> Export:
 
     course = Path(course)
     notebook, autograded, written = build_notebook(pset)
+    placeholders = [c for c in notebook.cells if c.metadata.get(META, {}).get("role") == "checks"
+                    and c.metadata[META].get("visibility") == "hidden"]
     source = course / "source" / pset.id
     source.mkdir(parents=True, exist_ok=True)
     files = []
@@ -132,7 +154,9 @@ def export_course(pset: ProblemSet, course: Path) -> Export:
         config.write_text(CONFIG_TEXT)
         files.append(config)
     return Export(notebook=path, files=tuple(files), autograded_points=autograded,
-                  written_points=written, config_written=config_written)
+                  written_points=written, config_written=config_written,
+                  hidden_points=round(sum(c.metadata.nbgrader.points for c in placeholders), 6),
+                  hidden_cells=len(placeholders))
 
 
 def student_files(pset: ProblemSet) -> dict[str, bytes]:
@@ -200,8 +224,9 @@ def _introduction(pset: ProblemSet, written: list[Written]) -> str:
         "add nothing). Only these cells are graded, not cells you add: put helper functions in "
         "them, and import what one module needs from another by its name (`from matrix_chain import "
         "chain_cost`). Run the cells from the top (*Kernel → Restart & Run All*); each check cell "
-        "runs public checks on your functions and prints what passes. Hidden checks run when your "
-        "notebook is graded; your points are shared among public and hidden checks."
+        "runs public checks on your functions and prints what passes. Hidden checks are not in this "
+        "notebook: they run when your notebook is graded, and their cells show 0 until then; your "
+        "points are shared among public and hidden checks."
         f"{hand}"
     )
 
@@ -278,30 +303,41 @@ def _written_cells(part: Written) -> list:
 
 def _check_cell(pset: ProblemSet, problem, file: str, checks: list[Check], grade_id: str,
                 hidden: bool, points: float):
+    meta = {"nbgrader": _nbgrader_meta(grade_id, grade=True, locked=True, points=points),
+            META: {"role": "checks", "problem": problem.id,
+                   "visibility": "hidden" if hidden else "visible", "file": file}}
+    if hidden:
+        return _code_cell(_placeholder_source(pset, problem, file, points), metadata=meta)
     text = checks[0].path.read_text()
     _refuse_delimiters(text, file)
-    plan = {"pset": pset.id, "problem": problem.id, "points": points,
-            "visibility": "hidden" if hidden else "visible", "checks": checks,
+    if _reference_modules(text):
+        raise ExportError(f"{file} is a public check file but uses the `reference` fixture: the "
+                          f"reference solution never goes into a notebook; move those checks to the "
+                          f"hidden checks")
+    plan = {"pset": pset.id, "problem": problem.id, "points": points, "visibility": "visible",
+            "file": file, "checks": checks,
             "sandbox_only": [c.nodeid for c in checks if c.sandbox_only]}
-    if hidden and _reference_modules(text):
-        plan["reference"] = {p.module: reference_source(pset.root / f"{p.module}.py")
-                             for p in pset.problems if p.module in _reference_modules(text)}
-    kind = "Hidden" if hidden else "Public"
     head = [f"{CHECKS_MAGIC} {file}",
-            f"# {kind} checks of “{problem.title}” ({file}): {points:g} of the problem's "
+            f"# Public checks of “{problem.title}” ({file}): {points:g} of the problem's "
             f"{problem.points:g} points.",
-            "# They run when your notebook is graded." if hidden else
             "# They run in this kernel on your functions above; hidden checks share the other points."]
     if plan["sandbox_only"]:
         head.append(f"# {len(plan['sandbox_only'])} of them (timing) are judged only by `autograder "
                     f"grade`, which records their points; they score 0 in a kernel.")
-    body = [text.rstrip(), "", _plan_source(plan)]
-    if hidden:
-        body = ["### BEGIN HIDDEN TESTS", *body, "### END HIDDEN TESTS"]
-    return _code_cell("\n".join(head + body), metadata={
-        "nbgrader": _nbgrader_meta(grade_id, grade=True, locked=True, points=points),
-        META: {"role": "checks", "problem": problem.id, "visibility": plan["visibility"],
-               "file": file}})
+    return _code_cell("\n".join([*head, text.rstrip(), "", _plan_source(plan)]), metadata=meta)
+
+
+def _placeholder_source(pset: ProblemSet, problem, file: str, points: float) -> str:
+    """A hidden check cell: what it is worth and who grades it; no check, reference or seed."""
+    plan = {"pset": pset.id, "problem": problem.id, "visibility": "hidden", "points": points,
+            "file": file}
+    return "\n".join([
+        f"{CHECKS_MAGIC}",
+        f"# Hidden checks of “{problem.title}”: {points:g} of the problem's {problem.points:g} points.",
+        "# They are not in this notebook. `autograder grade` runs them in its sandbox when your",
+        "# notebook is graded and records their points here; run in a kernel, this cell scores 0.",
+        f"{PLAN} = {plan!r}",
+    ])
 
 
 def _code_cell(source: str, metadata: dict):
@@ -384,15 +420,6 @@ def module_pieces(text: str, filename: str) -> list[tuple[str, bool]]:
     return pieces
 
 
-def reference_source(path: Path) -> str:
-    """The reference module for hidden check cells: solution code kept, marker lines dropped."""
-    lines = path.read_text().splitlines()
-    kept = [line for line in lines if not BEGIN.match(line) and not END.match(line)]
-    text = "\n".join(kept).rstrip() + "\n"
-    _refuse_delimiters(text, str(path))
-    return text
-
-
 def _refuse_delimiters(text: str, where: str) -> None:
     for delimiter in _NBGRADER_DELIMITERS:
         if delimiter in text:
@@ -434,23 +461,36 @@ def collect_checks(pset: ProblemSet) -> list[Check]:
         timed = path == TIMING_CHECKS.resolve()
         callspec = getattr(item, "callspec", None)
         marker = item.get_closest_marker("call_timeout")
+        file = TIMING_CELL if timed else path.relative_to(pset.root).as_posix()
+        hidden_file = timed or (hidden is not None and hidden in path.parents)
+        if check_file(item.nodeid) != file:  # the gradebook maps results to cells by check_file
+            raise ExportError(f"{item.nodeid}: its node id does not name its file {file}; check "
+                              f"files must sit under {pset.root}")
         checks.append(Check(
             nodeid=item.nodeid,
             function=item.originalname if hasattr(item, "originalname") else item.name,
-            file=TIMING_CELL if timed else path.relative_to(pset.root).as_posix(),
+            file=file,
             path=path,
             problem=record.problem,
             visibility=record.visibility,
-            hidden_file=timed or (hidden is not None and hidden in path.parents),
+            hidden_file=hidden_file,
             weight=record.weight,
             points=_share(pset.problem(record.problem).points, record.weight,
                           total_weight[record.problem]),
-            seed=check_seed(context.secret, item.nodeid),
+            # a public check's seed, as the grader gives it; hidden ones never leave the grader
+            seed=0 if hidden_file else check_seed(seed_secret(context, path), item.nodeid),
             indices=_case_indices(item) if callspec is not None else {},
             timeout=float(marker.args[0]) if marker else pset.call_timeout,
             sandbox_only=bool(SANDBOX_ONLY_FIXTURES & set(getattr(item, "fixturenames", ()))),
         ))
     return checks
+
+
+def check_file(nodeid: str) -> str:
+    """The check file a grading run's node id names, as check cells name it: its path in the
+    problem set (``checks/hidden/test_arith.py``), or ``timing`` for the engine's [[timing]]
+    checks (their file is outside the problem set, and pytest leaves the path out)."""
+    return nodeid.split("::", 1)[0] or TIMING_CELL
 
 
 def _case_indices(item: pytest.Item) -> dict[str, int]:
@@ -496,7 +536,7 @@ def _reference_modules(text: str) -> set[str]:
 def _plan_source(plan: dict) -> str:
     lines = ["# Written by `autograder nbgrader export`: the checks this cell runs, their points "
              "and seeds.", f"{PLAN} = {{"]
-    for key in ("pset", "problem", "visibility", "points"):
+    for key in ("pset", "problem", "visibility", "points", "file"):
         lines.append(f"    {key!r}: {plan[key]!r},")
     lines.append("    # function, node id, points, rng seed, parametrize indices, time limit per call (s)")
     lines.append("    'checks': [")
@@ -506,21 +546,8 @@ def _plan_source(plan: dict) -> str:
     lines.append("    ],")
     if plan["sandbox_only"]:
         lines.append(f"    'sandbox_only': {plan['sandbox_only']!r},")
-    if plan.get("reference"):
-        lines.append("    # the reference solution, for the checks' `reference` fixture")
-        lines.append("    'reference': {")
-        for module, source in plan["reference"].items():
-            lines.append(f"        {module!r}: {_string_literal(source)},")
-        lines.append("    },")
     lines.append("}")
     return "\n".join(lines)
-
-
-def _string_literal(text: str) -> str:
-    for quote in ('"""', "'''"):
-        if quote not in text and not text.endswith("\\") and quote[0] not in text[-1:]:
-            return f"r{quote}{text}{quote}"
-    return repr(text)
 
 
 def parse_plan(source: str) -> dict | None:

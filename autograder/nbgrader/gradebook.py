@@ -2,14 +2,15 @@
 API), and the course's grade table out of it.
 
 For each result: the student and the submission are created or updated (never duplicated); every
-autograded check cell of the assignment's notebook gets ``auto_score`` = the points of its checks
-that passed (the cell's plan, read from the source cell nbgrader stored, maps cells to our checks);
-manual scores are never touched, and a cell an instructor overrode is flagged for review, as
-``nbgrader autograde`` does. When the submission is a notebook, its written answers are marked as
+autograded check cell of the assignment's notebook gets ``auto_score`` read from the ``Result``
+(``cell_scores``: the scores the engine gave the cell's checks, never re-judged here); manual
+scores are never touched, and a cell an instructor overrode is flagged for review, as
+``nbgrader autograde`` does. Hidden check cells are placeholders (no checks in them): this is
+where their scores come from. When the submission is a notebook, its written answers are marked as
 answered or not (nbgrader's checksum rule), and, when the gradebook sits in an nbgrader course,
 ``autograded/<student>/<pset>/<notebook>.ipynb`` is written from it (nbgrader's own sanitizing
-preprocessors, then our checks' report as each check cell's output) so that the formgrader and
-``nbgrader generate_feedback`` work on it. Nothing here runs student code.
+preprocessors, outputs cleared, then our checks' report as each check cell's output) so that the
+formgrader and ``nbgrader generate_feedback`` work on it. Nothing here runs student code.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from autograder.grading.result import Result
-from autograder.nbgrader.course import CONFIG, parse_plan
+from autograder.nbgrader.course import CONFIG, check_file, parse_plan
 from autograder.nbgrader.notebook import find_notebook, nbgrader_student, read_notebook
 from autograder.problemset import ProblemSetError
 
@@ -162,10 +163,11 @@ def _record_one(gradebook, pset_id: str, notebooks, result: Result, ref: Gradebo
     submitted = _submitted_notebook(source, pset_id)
     recorded = Recorded(student=student, submission=result.submission)
     for notebook_name, cells in notebooks:
+        scores = cell_scores(cells, result)
         for cell in cells:
             grade = gradebook.find_grade(cell["name"], notebook_name, pset_id, student)
             if cell["plan"] is not None:
-                score = cell_score(cell["plan"], result, cell["max_score"])
+                score = scores[cell["name"]]
                 grade.auto_score = score
                 grade.needs_manual_grade = grade.manual_score is not None
                 recorded.cells[cell["name"]] = (score, cell["max_score"])
@@ -177,28 +179,44 @@ def _record_one(gradebook, pset_id: str, notebooks, result: Result, ref: Gradebo
         gradebook.db.commit()
         if submitted is not None and ref.course_root is not None and len(notebooks) == 1:
             recorded.autograded_notebook = _write_autograded(
-                submitted, source, result, ref, pset_id, notebook_name, student, cells)
+                submitted, source, result, ref, pset_id, notebook_name, student, cells, scores)
     return recorded
 
 
-def cell_score(plan: dict, result: Result, max_score: float) -> float:
-    """A check cell's points from our result: each of its checks earns its points times the fraction
-    of its own score it got (a skipped check earns all, as in the kernel); a result that could not
-    be graded earns nothing."""
+def cell_tests(plan: dict, result: Result) -> list:
+    """The result's checks that a check cell stands for: those of its problem and file (a hidden
+    cell's placeholder names no check), or those its plan lists (notebooks exported earlier)."""
+    listed = {row[1] for row in plan.get("checks", ())}
+    return [t for t in result.tests if t.nodeid in listed or (
+        "file" in plan and t.problem == plan.get("problem") and check_file(t.nodeid) == plan["file"])]
+
+
+def cell_scores(cells: list[dict], result: Result) -> dict[str, float]:
+    """Each check cell's ``auto_score`` (grade id -> points), read from the result, never re-judged.
+
+    A cell gets the scores the engine gave its checks, up to the cell's points. nbgrader's cells
+    have fixed points, while the engine shares a problem's points among the checks that ran (a
+    skipped check's share goes to the others): what a cell cannot hold goes to the problem's other
+    cells, in notebook order, so a problem's cells add up to the problem's score in the result and
+    the notebook's total is the result's score. A result that could not be graded earns nothing."""
+    scores = {c["name"]: 0.0 for c in cells if c["plan"] is not None}
     if result.status != "graded":
-        return 0.0
-    tests = {t.nodeid: t for t in result.tests}
-    total = 0.0
-    for _function, nodeid, points, *_ in plan["checks"]:
-        test = tests.get(nodeid)
-        if test is None:
-            continue
-        if test.status == "skipped":
-            fraction = 1.0
-        else:
-            fraction = test.score / test.max_score if test.max_score > 0 else 0.0
-        total += float(points) * min(max(fraction, 0.0), 1.0)
-    return min(total, max_score)
+        return scores
+    by_problem: dict[str, list[dict]] = {}
+    for cell in cells:
+        if cell["plan"] is not None:
+            by_problem.setdefault(cell["plan"].get("problem", ""), []).append(cell)
+    for problem, mine in by_problem.items():
+        left = sum(t.score for t in result.tests if t.problem == problem)
+        for cell in mine:
+            earned = sum(t.score for t in cell_tests(cell["plan"], result))
+            scores[cell["name"]] = min(earned, cell["max_score"], left)
+            left -= scores[cell["name"]]
+        for cell in mine:  # what a full cell could not hold (a skipped check's share)
+            more = min(max(left, 0.0), cell["max_score"] - scores[cell["name"]])
+            scores[cell["name"]] += more
+            left -= more
+    return {name: round(max(score, 0.0), 6) for name, score in scores.items()}
 
 
 def _timestamp(source: Path) -> str | None:
@@ -269,10 +287,12 @@ def _comment_unanswered(gradebook, notebook, notebook_name: str, pset_id: str, s
 
 
 def _write_autograded(notebook, source: Path, result: Result, ref: GradebookRef, pset_id: str,
-                      notebook_name: str, student: str, cells: list[dict]) -> Path:
+                      notebook_name: str, student: str, cells: list[dict],
+                      scores: dict[str, float]) -> Path:
     """``autograded/<student>/<pset>/<notebook>.ipynb``: the submission sanitized by nbgrader's own
-    preprocessors (instructor cells restored from the gradebook, hidden checks included), with our
-    report as the output of each check cell. No cell was executed: the sandbox graded the code."""
+    preprocessors (instructor cells restored from the gradebook, every output cleared: whatever a
+    kernel printed before, e.g. under ``nbgrader autograde``, is gone), with our report as the
+    output of each check cell. No cell was executed: the sandbox graded the code."""
     import nbformat
     from nbgrader.coursedir import CourseDirectory
     from nbgrader.preprocessors import (
@@ -289,16 +309,15 @@ def _write_autograded(notebook, source: Path, result: Result, ref: GradebookRef,
                          CheckCellMetadata):
         notebook, resources = preprocessor().preprocess(notebook, resources)
     plans = {c["name"]: c for c in cells if c["plan"] is not None}
-    tests = {t.nodeid: t for t in result.tests}
     for count, cell in enumerate(notebook.cells, 1):
         grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
         if cell.cell_type != "code" or grade_id not in plans:
             continue
         plan = plans[grade_id]["plan"]
-        score = cell_score(plan, result, plans[grade_id]["max_score"])
+        score = scores[grade_id]
         cell.execution_count = count
         cell.outputs = [
-            nbformat.v4.new_output("stream", name="stdout", text=_report(plan, tests, result)),
+            nbformat.v4.new_output("stream", name="stdout", text=_report(plan, result, score)),
             nbformat.v4.new_output("execute_result", data={"text/plain": repr(score)},
                                    execution_count=count),
         ]
@@ -315,22 +334,17 @@ def _write_autograded(notebook, source: Path, result: Result, ref: GradebookRef,
     return path
 
 
-def _report(plan: dict, tests: dict, result: Result) -> str:
+def _report(plan: dict, result: Result, score: float) -> str:
     header = "Graded by `autograder grade` in its sandbox (this cell was not run in a kernel).\n"
     if result.status != "graded":
         return f"{header}Not graded: {result.output}\n"
     lines = [header]
-    for _function, nodeid, points, *_ in plan["checks"]:
-        test = tests.get(nodeid)
-        if test is None:
-            lines.append(f"? missing  {nodeid} (0/{float(points):g}): not in this result")
-            continue
-        fraction = 1.0 if test.status == "skipped" else (
-            test.score / test.max_score if test.max_score > 0 else 0.0)
+    for test in cell_tests(plan, result):
         lines.append(f"{_MARK.get(test.status, '?')} {test.status:<7} {test.name}  "
-                     f"({float(points) * fraction:g}/{float(points):g})")
+                     f"({test.score:g}/{test.max_score:g})")
         lines += [f"      {line}" for line in (test.output or "").strip().splitlines()
                   if test.status != "passed"]
+    lines.append(f"{score:g} of {float(plan.get('points', 0.0)):g} points")
     findings = [f["message"] for f in result.findings if f.get("problem") == plan.get("problem")]
     lines += [f"⚠ {message}" for message in findings]
     return "\n".join(lines) + "\n"

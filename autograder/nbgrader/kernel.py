@@ -1,17 +1,20 @@
 """Inside the notebook's kernel: the ``%%autograder_checks`` cell magic and an in-kernel ``student``.
 
-This is nbgrader's model, kept as it is: the check cells of an exported notebook run in the same
-Python process as the student's code, which can therefore patch anything here (that is why
-``autograder grade`` grades the same notebook in the sandbox). What this module does is make the
-checks runnable there and their verdicts agree with the sandbox's for honest code:
+Only public checks run here. This is nbgrader's model, kept for them: the check cells of an
+exported notebook run in the same Python process as the student's code, which can therefore patch
+anything here (that is why ``autograder grade`` grades the same notebook in the sandbox). So
+nothing here holds or receives hidden material: hidden check cells are placeholders (their plan
+names a problem, a file and points, nothing more) that score 0 in a kernel; the ``reference``
+fixture does not exist here; the seeds a cell carries are its public checks' own. What this module
+does is make the public checks runnable and their verdicts agree with the sandbox's for honest code:
 
 - ``student.<module>.<name>`` reads the kernel's globals (functions live there, not in modules);
   arguments and results cross through the sandbox's wire codec, so a check sees the same plain data
   (a Python ``int`` for a numpy int, copies, no subclasses) as in a grading run;
 - each call has the check's time limit (``SIGALRM``), exceptions become the same ``StudentError``s,
   and a check's outcome is classified by the grader's own ``CheckRecorder``;
-- ``rng`` is seeded with the grading run's seed for that check, ``reference`` is the reference
-  module (hidden check cells carry it), parametrized checks run every case.
+- ``rng`` is seeded with the grading run's seed for that public check (the cell's plan carries
+  it), and parametrized checks run every case.
 
 A check cell's value is its score (nbgrader's partial credit); what the checks print goes to stdout,
 never stderr (stderr would make nbgrader score the cell zero).
@@ -21,7 +24,6 @@ from __future__ import annotations
 
 import builtins
 import contextlib
-import hashlib
 import inspect
 import io
 import linecache
@@ -43,7 +45,6 @@ from autograder.sandbox.wire import EncodeError, decode, encode
 PLAN = "__autograder__"
 _MARK = {"passed": "✓", "failed": "✗", "error": "!", "timeout": "⏱", "skipped": "-"}
 _ENGINE = str(Path(__file__).resolve().parents[1])
-_REFERENCES: dict[str, types.ModuleType] = {}
 
 
 def load_ipython_extension(ipython) -> None:
@@ -99,9 +100,10 @@ def run_checks(path: str, source: str, namespace: dict) -> float | None:
              "__builtins__": builtins}
     exec(compile(source, filename, "exec"), scope)  # noqa: S102 - the check code
     plan = scope.get(PLAN)
-    if plan is None:
-        print("These checks are hidden: they run when your notebook is graded.")
-        return None
+    if not isinstance(plan, dict) or "checks" not in plan:  # a hidden check cell's placeholder
+        print("Hidden checks: they are not in this notebook. `autograder grade` runs them in its "
+              "sandbox when your notebook is graded and records their points; 0 here.")
+        return 0.0
     total = possible = 0.0
     sandbox_only = set(plan.get("sandbox_only", ()))
     for function, nodeid, points, seed, indices, timeout in plan["checks"]:
@@ -157,7 +159,9 @@ def _run_one(scope, plan, function, nodeid, seed, indices, timeout, namespace):
     except BaseException as caught:  # noqa: BLE001 - every outcome of a check is classified
         exc = caught
     excinfo = pytest.ExceptionInfo.from_exception(exc) if exc is not None else None
-    CheckRecorder._classify(record, exc, excinfo)
+    # Public checks only (their messages show the student's own errors in full): no problem set
+    # is needed to redact anything.
+    CheckRecorder._classify(record, exc, excinfo, None)
     return record, output.getvalue()
 
 
@@ -172,7 +176,8 @@ def _arguments(func, scope, plan, seed, indices, timeout, namespace, output) -> 
         elif name == "rng":
             kwargs[name] = np.random.default_rng(int(seed))
         elif name == "reference":
-            kwargs[name] = _reference(plan)
+            raise RuntimeError("the reference solution is only available to hidden checks, which "
+                               "run in the grader's sandbox")
         elif name == "feedback":
             kwargs[name] = Feedback([])  # pictures are for the HTML report of a grading run
         elif name in params:
@@ -207,23 +212,6 @@ def _param_values(func, scope, indices: dict) -> dict:
         else:
             values.update(zip(names, case_values if case_values is not None else case, strict=True))
     return values
-
-
-def _reference(plan: dict) -> types.SimpleNamespace:
-    sources = plan.get("reference") or {}
-    if not sources:
-        raise RuntimeError("the reference solution is only available to hidden checks")
-    modules = {}
-    for module, source in sources.items():
-        key = hashlib.sha256(f"{module}\0{source}".encode()).hexdigest()
-        if key not in _REFERENCES:
-            name = f"_autograder_reference_{plan.get('pset', '')}_{module}"
-            loaded = types.ModuleType(name)
-            sys.modules[name] = loaded
-            exec(compile(source, f"<reference {module}>", "exec"), loaded.__dict__)  # noqa: S102
-            _REFERENCES[key] = loaded
-        modules[module] = _REFERENCES[key]
-    return types.SimpleNamespace(**modules)
 
 
 # ---------------------------------------------------------------------------- the in-kernel student
