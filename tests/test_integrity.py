@@ -1,16 +1,35 @@
-"""Banned APIs: found in the syntax tree (imports, aliases, getattr, dynamic imports) and at run time."""
+"""Banned APIs: found in the syntax tree (imports, aliases, attribute chains, getattr, dynamic imports,
+the banned module as a value, introspection), dynamic access reported for review, and at run time."""
+
+import time
+from pathlib import Path
 
 import pytest
 
-from autograder.grading.integrity import dotted_names, is_banned
+from autograder.banned_names import covers
+from autograder.grading.integrity import judge, references, scan_submission
+from autograder.problemset import load_problem_set
 
 from .conftest import by_name
 
-BANNED, ALLOWED = ("torch.optim.*", "*._fused_*"), ("torch.optim.Optimizer", "torch.optim.optimizer")
+# ps2_stochastic's manifest
+BANNED = ("torch.optim.*", "torch._fused_*", "torch.ops.aten._fused_*")
+ALLOWED = ("torch.optim.Optimizer", "torch.optim.optimizer", "torch.optim.optimizer.Optimizer")
+PS2 = Path(__file__).resolve().parents[1] / "solutions" / "ps2_stochastic"
 
 
-def banned_in(source: str) -> set[str]:
-    return {name for name, _ in dotted_names(source, "m.py") if is_banned(name, BANNED, ALLOWED)}
+def judged(source: str, banned=BANNED, allowed=ALLOWED) -> list[tuple[str, bool, str]]:
+    found = [judge(ref, banned, allowed) for ref in references(source, "m.py")]
+    return [f for f in found if f is not None]
+
+
+def banned_in(source: str, banned=BANNED, allowed=ALLOWED) -> set[str]:
+    """What zeroes the problem."""
+    return {name for name, review, _ in judged(source, banned, allowed) if not review}
+
+
+def for_review(source: str, banned=BANNED, allowed=ALLOWED) -> set[str]:
+    return {why for _, review, why in judged(source, banned, allowed) if review}
 
 
 @pytest.mark.parametrize("source, name", [
@@ -30,15 +49,155 @@ def test_the_scan_resolves_every_way_of_naming_a_banned_api(source, name):
     assert name in banned_in(source)
 
 
+@pytest.mark.parametrize("source, name", [
+    # aliases made by assignment, in the scope where Python looks them up
+    ("import torch\no = torch.optim\no.Adam([])", "torch.optim.Adam"),
+    ("import torch\nA = torch.optim.Adam", "torch.optim.Adam"),
+    ("import torch\nt = torch\nfast = t.optim\ndef step():\n    return fast.SGD([])", "torch.optim.SGD"),
+    ("import torch\ndef f():\n    o = torch.optim\n    return o.RMSprop", "torch.optim.RMSprop"),
+    ("import torch\na, b = torch.nn, torch.optim\nb.Adagrad", "torch.optim.Adagrad"),
+    ("import torch\nif (o := torch.optim):\n    o.Adam", "torch.optim.Adam"),
+    ("import torch\ndef f():\n    global o\n    o = torch.optim\ndef g():\n    return o.Adam",
+     "torch.optim.Adam"),
+    ("g = getattr\nimport torch\ng(torch.optim, 'Adam')", "torch.optim.Adam"),
+    # attribute chains, from imports with aliases, import calls as the base of a chain
+    ("import torch\ntorch.optim.adam.Adam", "torch.optim.adam"),
+    ("from torch import optim as o\no.SGD([])", "torch.optim.SGD"),
+    ("__import__('torch').optim.Adam", "torch.optim.Adam"),
+    ("__import__('torch.optim', fromlist=['x']).Adam", "torch.optim.Adam"),
+    ("import importlib\nm = importlib.import_module('torch.optim')\nm.Adam", "torch.optim.Adam"),
+    ("from torch.optim import *\nAdam([])", "torch.optim.Adam"),
+    ("import torch\ndef f(x: torch.optim.Adam):\n    pass", "torch.optim.Adam"),
+])
+def test_aliases_by_assignment_and_attribute_chains_are_followed(source, name):
+    assert name in banned_in(source)
+
+
+@pytest.mark.parametrize("source", [
+    "import torch\nf(torch.optim)",
+    "import torch\nclass A:\n    def __init__(self):\n        self.o = torch.optim",
+    "import torch\nmodules = [torch.optim]",
+    "import torch\ndef f(o=torch.optim):\n    return o",
+    "import torch\ngetattr(torch.optim, name)",
+    "from torch import optim\nreturn_it = (optim,)",
+])
+def test_the_banned_module_used_as_a_value_is_a_finding(source):
+    assert "torch.optim" in banned_in(source)
+
+
+@pytest.mark.parametrize("source, name", [
+    ("from torch.optim import Optimizer\n[c for c in Optimizer.__subclasses__() if c.__name__ == 'Adam']",
+     "torch.optim.Optimizer.__subclasses__"),
+    ("import torch\ntorch.optim.Optimizer.__subclasses__()", "torch.optim.Optimizer.__subclasses__"),
+    ("import torch\ntorch.__dict__['optim']", "torch.__dict__"),
+    ("import torch\ntorch.optim.optimizer.__dict__", "torch.optim.optimizer.__dict__"),
+    ("import torch\ngetattr(torch.optim.Optimizer, '__subclasses__')()",
+     "torch.optim.Optimizer.__subclasses__"),
+])
+def test_introspection_from_near_a_ban_is_a_finding(source, name):
+    assert name in banned_in(source)
+
+
+@pytest.mark.parametrize("source, why", [
+    ("import torch\ngetattr(torch, name)", "getattr with a computed name on torch"),
+    ("def f(obj, name):\n    return getattr(obj, 'fast_' + name)", "getattr with a computed name"),
+    ("import torch\nvars(torch)", "vars (dynamic access)"),
+    ("globals()['x']", "globals (dynamic access)"),
+    ("def f(self):\n    return self.__dict__", "__dict__ of an object the scan cannot name"),
+    ("def f(x):\n    return type(x).__mro__", "__mro__ of an object the scan cannot name"),
+    ("import sys\nsys.modules['torch']", "sys.modules (dynamic access)"),
+    ("from sys import modules\nmodules['torch']", "sys.modules (dynamic access)"),
+    ("import importlib\nimportlib.import_module(name)", "importlib.import_module (dynamic access)"),
+    ("import importlib.util\nimportlib.util.spec_from_file_location('m', 'x.txt')",
+     "importlib.util.spec_from_file_location (dynamic access)"),
+    ("__import__(name)", "__import__ (dynamic access)"),
+    ("exec(code)", "exec (dynamic access)"),
+    ("eval('1 + 1')", "eval (dynamic access)"),
+    ("compile(src, 'f', 'exec')", "compile (dynamic access)"),
+    ("import pickle\npickle.loads(b'')", "pickle.loads (dynamic access)"),
+])
+def test_dynamic_access_the_scan_cannot_resolve_is_for_review(source, why):
+    assert why in for_review(source) and banned_in(source) == set()
+
+
 @pytest.mark.parametrize("source", [
     "import torch\nclass A(torch.optim.Optimizer):\n    pass",
     "from torch.optim import Optimizer\nfrom torch.optim.optimizer import Optimizer as O",
+    "import torch.optim\nclass A(torch.optim.Optimizer):\n    pass",
     "import torch\ntorch._foreach_mul_([], 0.9)",
     "import torch.optim\nx = 1",
     "adam = 3\nAdam = adam",
+    "import torch\ndef f(torch):\n    return torch.optim.Adam",  # a parameter shadows the module
+    "import re\nre.compile('x')",  # not the builtin compile
+    "def getattr(o, n):\n    return 1\ngetattr(x, name)",  # the student's own getattr
+    "def f(self):\n    return getattr(self, 'lr')",
 ])
 def test_the_scan_leaves_allowed_uses_alone(source):
-    assert banned_in(source) == set()
+    assert judged(source) == []
+
+
+MAIN_BLOCK = ("import torch\n\ndef step():\n    return 1\n\n"
+              "if __name__ == '__main__':\n    opt = torch.optim.Adam([])\n    print(step())\n")
+
+
+def test_a_reference_in_a_main_block_that_never_runs_is_not_a_finding():
+    assert judged(MAIN_BLOCK) == []
+    assert judged(MAIN_BLOCK.replace("'__main__' ==", "").replace("__name__ == '__main__'",
+                                                                  "'__main__' == __name__")) == []
+
+
+def test_a_main_block_counts_when_the_module_rebinds_its_name():
+    assert "torch.optim.Adam" in banned_in("__name__ = '__main__'\n" + MAIN_BLOCK)
+
+
+def test_code_beside_a_main_block_is_still_scanned():
+    assert "torch.optim.SGD" in banned_in(MAIN_BLOCK + "else:\n    torch.optim.SGD([])\n")
+
+
+@pytest.mark.parametrize("source", [
+    "def my_fused_step(p):\n    return p\n\nmy_fused_step(1)",
+    "from helpers import _fused_step\n_fused_step(1)",
+    "import helpers\nhelpers.my_fused_step(1)",
+])
+def test_a_students_own_fused_helper_is_not_a_fused_kernel(source):
+    assert judged(source) == []
+
+
+@pytest.mark.parametrize("pattern, name, expected", [
+    ("torch._fused_*", "torch._fused_adam_", True),
+    ("torch._fused_*", "helpers._fused_step", False),
+    ("torch._fused_*", "torch.ops.aten._fused_adam_", False),
+    ("torch.optim.*", "torch.optim", False),
+    ("torch.optim.*", "torch.optim.adam.Adam", True),
+    ("numpy.multiply", "numpy.multiply.reduce", True),
+    ("numpy.multiply", "numpy.multiply_x", False),
+    ("scipy.linalg.pinv*", "scipy.linalg.pinvh", True),
+])
+def test_patterns_match_along_the_module_path(pattern, name, expected):
+    assert covers(pattern, name) is expected
+
+
+def test_the_ps2_manifest_bans_fused_kernels_by_their_module_path():
+    pset = load_problem_set(PS2)
+    for problem in pset.problems:
+        assert all(not b.startswith("*") for b in problem.banned)
+
+
+def test_the_ps2_reference_has_no_finding_and_is_scanned_quickly():
+    pset = load_problem_set(PS2)
+    started = time.perf_counter()
+    assert scan_submission(pset, pset.root) == []
+    assert time.perf_counter() - started < 5
+
+
+def test_a_file_too_deeply_nested_to_scan_zeroes_with_a_clear_message(tmp_path):
+    """The child may raise its recursion limit and import what the scan cannot parse."""
+    deep = "y = " + " + ".join(["a"] * 5000) + "\n"
+    assert judged(deep) == [("", False, "nested too deeply to be scanned")]
+    pset = load_problem_set(PS2)
+    (tmp_path / "adaptive.py").write_text(deep)
+    [finding] = [f for f in scan_submission(pset, tmp_path) if f.problem == "adaptive"]
+    assert finding.message.startswith("adaptive.py could not be scanned for banned APIs")
 
 
 ARRAYS_OK = "def double(x):\n    return 2 * x\n"
@@ -65,7 +224,18 @@ def test_the_runtime_tripwire_catches_a_name_built_at_run_time(grade_toy):
               "    return getattr(np, 'mul' + 'tiply')(x, 2)\n")
     result = grade_toy({"arrays.py": sneaky})
     assert result.problems[1].score == 0
-    assert [(f["name"], f["how"]) for f in result.findings] == [("numpy.multiply", "runtime")]
+    assert [(f["name"], f["how"], f["review"]) for f in result.findings] == [
+        ("numpy", "static", True), ("numpy.multiply", "runtime", False)]  # the scan cannot name it
+
+
+def test_a_finding_for_review_is_reported_and_leaves_the_score_alone(grade_toy):
+    dynamic = ("import numpy as np\n\ndef double(x):\n"
+               "    return getattr(np, 'asarray')(x) * vars(np)['float64'](2)\n")
+    result = grade_toy({"arrays.py": dynamic})
+    assert result.full_marks
+    assert result.findings and all(f["review"] for f in result.findings)
+    messages = [f["message"] for f in result.findings]
+    assert any(m.startswith("for review: vars (dynamic access) at arrays.py, line 4") for m in messages)
 
 
 def test_allowed_names_and_honest_solutions_are_not_findings(grade_toy):

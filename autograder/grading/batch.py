@@ -3,6 +3,8 @@
 Owns the batch: which submissions still need grading (resumable: a result whose fingerprint matches
 is kept), where work runs, and writing each result atomically the moment it arrives, from this
 process only. Killing a batch at any point loses nothing finished and leaves no half-written file.
+One submission never stops the batch: what cannot be read is ``not_graded`` with a one-line reason,
+and a grading worker that fails gives that submission such a result too (regraded on the next run).
 """
 
 from __future__ import annotations
@@ -46,7 +48,7 @@ def plan_batch(pset: ProblemSet, sources: Iterable[Path], out_dir: Path, *, regr
                public_only: bool = False) -> tuple[list[Job], dict[Path, Result]]:
     """The jobs still to run, and the results that can be kept as they are."""
     sources = [Path(s) for s in sources]
-    names = unique_names(sources)
+    names = _folder_names(unique_names(sources))
     pset_print = _tree_digest(pset.root)
     pending: list[Job] = []
     kept: dict[Path, Result] = {}
@@ -92,7 +94,8 @@ def grade_batch(
             stream = _run_locally(pset, pending, public_only, jobs or os.cpu_count() or 1, stop)
         for job, data in stream:
             result = Result.from_json(data)
-            result.submission, result.fingerprint = job.name, job.fingerprint
+            result.submission = job.name
+            result.fingerprint = "" if result.fingerprint == _RETRY else job.fingerprint
             result.write(job.results_path)
             write_reports(result, job.results_path.parent)
             fresh[job.source] = result
@@ -106,7 +109,39 @@ def grade_batch(
 
 def grade_job(pset_root: str, source: str, public_only: bool) -> dict:
     """One submission, as plain data: what a pool or cluster worker runs."""
-    return grade_submission(_problem_set(pset_root), Path(source), public_only=public_only).to_json()
+    pset = _problem_set(pset_root)
+    try:
+        return grade_submission(pset, Path(source), public_only=public_only).to_json()
+    except Exception as exc:  # noqa: BLE001 - one submission's failure is its own result
+        return _failed(pset, Path(source), exc)
+
+
+_RETRY = "retry"  # the fingerprint of a result the next run grades again (the grader failed)
+
+
+def _failed(pset: ProblemSet, source: Path, exc: BaseException) -> dict:
+    """A not_graded result for a submission whose grading failed in the grader itself."""
+    text = " ".join(f"{type(exc).__name__}: {exc}".split())[:200]
+    return Result(pset=pset.id, submission=source.name, source=str(source), status="not_graded",
+                  score=0.0, max_score=pset.max_score, fingerprint=_RETRY,
+                  output=f"the grader failed on this submission ({text}); it is graded again on "
+                         f"the next run").to_json()
+
+
+def _folder_names(names: dict[Path, str]) -> dict[Path, str]:
+    """Result folder names that any file system takes: valid UTF-8, no control characters or
+    separators, at most 120 bytes, still distinct."""
+    safe: dict[Path, str] = {}
+    taken: set[str] = set()
+    for source, name in names.items():
+        text = os.fsencode(name).decode("utf-8", "replace")
+        text = "".join(c if c.isprintable() and c not in "/\\" else "_" for c in text).strip(". ")
+        text = text.encode()[:120].decode("utf-8", "ignore") or "submission"
+        if text in taken:
+            text = f"{text[:100]}-{hashlib.sha256(os.fsencode(str(source))).hexdigest()[:8]}"
+        taken.add(text)
+        safe[source] = text
+    return safe
 
 
 @functools.cache
@@ -148,7 +183,11 @@ def _run_locally(pset: ProblemSet, pending: list[Job], public_only: bool, jobs: 
         while waiting:
             done, waiting = wait(waiting, timeout=0.2, return_when=FIRST_COMPLETED)
             for future in done:
-                yield futures[future], future.result()
+                try:
+                    data = future.result()
+                except Exception as exc:  # noqa: BLE001 - a worker died: this submission's result
+                    data = _failed(pset, futures[future].source, exc)
+                yield futures[future], data
             if stop.is_set():
                 raise KeyboardInterrupt
         finished = True
@@ -173,11 +212,18 @@ def _tree_digest(path: Path) -> str:
     digest = hashlib.sha256()
     path = Path(path)
     if path.is_file():
-        digest.update(path.read_bytes())
+        try:
+            digest.update(path.read_bytes())
+        except OSError as exc:
+            digest.update(f"unreadable: {exc.errno}".encode())
         return digest.hexdigest()
     for item in sorted(path.rglob("*")):
         if item.is_file() and not item.is_symlink() and "__pycache__" not in item.parts:
-            digest.update(os.fsencode(item.relative_to(path)) + b"\0" + item.read_bytes() + b"\0")
+            try:
+                data = item.read_bytes()
+            except OSError as exc:  # grading says what is wrong with it; the plan goes on
+                data = f"unreadable: {exc.errno}".encode()
+            digest.update(os.fsencode(item.relative_to(path)) + b"\0" + data + b"\0")
     return digest.hexdigest()
 
 

@@ -43,6 +43,7 @@ def grade_submission(pset: ProblemSet, source: Path, *, public_only: bool = Fals
             submission = prepare_submission(Path(source), pset, Path(workdir))
         except SubmissionError as exc:
             return _not_graded(pset, Path(source), str(exc))
+        static = scan_submission(pset, submission.root)  # what was handed in, before any child runs
         hidden = None if public_only else pset.hidden_checks_dir
         context = GradingContext(
             pset=pset,
@@ -53,7 +54,7 @@ def grade_submission(pset: ProblemSet, source: Path, *, public_only: bool = Fals
         )
         recorder = CheckRecorder(context)
         log = run_checks(check_paths(pset, hidden), pset.root, [recorder])
-        findings = scan_submission(pset, submission.root) + runtime_findings(pset, context.tripped)
+        findings = static + runtime_findings(pset, context.tripped)  # the child may only add
     records = list(recorder.records.values())
     apply_findings(records, findings)
     tests, problems = score_records(pset, records)

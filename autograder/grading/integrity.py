@@ -1,42 +1,92 @@
 """Forbidden shortcuts: find uses of banned APIs in a submission's syntax tree (never running it).
 
 A problem's manifest entry lists ``banned`` dotted-name patterns (``torch.optim.*``) and ``allowed``
-exceptions (``torch.optim.Optimizer``). Imports, aliases, attribute chains, ``getattr`` with a
-literal and ``__import__``/``importlib.import_module`` with a literal are resolved to dotted names.
-The runtime tripwire in the child (``sandbox.child``) catches what a static scan cannot see.
+exceptions (``torch.optim.Optimizer``); ``autograder.banned_names`` says what a pattern covers.
+The scan is the decider. It resolves every name the code reaches to a dotted name: imports, aliases
+made by assignment (``o = torch.optim``, ``A = torch.optim.Adam``, in the scope Python would use),
+attribute chains, ``getattr`` and ``__import__``/``importlib.import_module`` with literals, names
+brought in by ``from m import *``. A banned name, a banned module used as a value (``torch.optim``
+passed or stored), or an introspection step from near a ban (``torch.optim.Optimizer.__subclasses__``,
+``numpy.__dict__``) zeroes the problem. Access it cannot resolve (``getattr`` with a computed name,
+``vars``, ``globals``, ``__dict__`` on an unknown object, ``sys.modules``, ``importlib``, ``exec``,
+``eval``, ``compile``, ...) in a module of a problem with a ban is a finding for review: reported to
+the instructor, not zeroing. Code under ``if __name__ == "__main__":`` never runs during grading and
+is not scanned (unless the module rebinds ``__name__``).
+
+The runtime tripwire (``sandbox.tripwire``) runs in the child, which the student controls: its
+report may add findings, never clear or outweigh one of the scan's. Compiled files never reach the
+child (``sandbox.compiled``), so what the child imports is source this scan has read.
 """
 
 from __future__ import annotations
 
 import ast
-import fnmatch
+import builtins
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
+from autograder.banned_names import holds_banned, is_banned, is_banned_module
 from autograder.problemset import ProblemSet
+
+# Steps from an object to others the scan cannot name: from near a ban they reach banned objects.
+ESCAPES = frozenset({
+    "__dict__", "__globals__", "__subclasses__", "__bases__", "__base__", "__mro__", "__wrapped__",
+    "__closure__", "__code__", "__func__", "__self__", "__getattribute__", "__builtins__",
+    "__loader__", "__spec__", "__annotations__", "__kwdefaults__", "__defaults__",
+})
+# Names whose use is access the scan cannot resolve (covered like ban patterns: "importlib" covers
+# importlib.util.spec_from_file_location). Literal getattr and imports are resolved instead.
+DYNAMIC = (
+    "builtins.getattr", "builtins.vars", "builtins.globals", "builtins.locals", "builtins.exec",
+    "builtins.eval", "builtins.compile", "builtins.__import__", "builtins.breakpoint",
+    "sys.modules", "sys._getframe", "sys.path", "sys.meta_path", "sys.path_hooks",
+    "sys.path_importer_cache", "gc.get_objects", "gc.get_referrers", "gc.get_referents",
+    "importlib", "runpy", "zipimport", "ctypes", "_ctypes", "cffi", "pickle.load", "pickle.loads",
+    "pickle.Unpickler", "_pickle", "marshal", "inspect.currentframe", "inspect.stack",
+    "inspect.getmembers", "inspect.getmembers_static", "inspect.getattr_static",
+    "inspect.getmodule", "operator.attrgetter", "operator.methodcaller", "types.FunctionType",
+    "types.CodeType", "types.ModuleType", "typing.get_type_hints", "inspect.get_annotations",
+)
+_BUILTINS = frozenset(dir(builtins)) | {"__builtins__"}
+_ATTR_BUILTINS = {"builtins.getattr", "builtins.hasattr", "builtins.setattr", "builtins.delattr"}
 
 
 @dataclass(frozen=True)
 class Finding:
-    """One use of a banned API: which, where, and the problem it costs."""
+    """One use of a banned API (or, with ``review``, access the scan could not resolve)."""
 
     problem: str
     name: str
     where: str
     how: str  # "static" (seen in the source) or "runtime" (the tripwire fired)
+    review: bool = False  # for an instructor to look at; does not change the score
+    why: str = ""
 
     @property
     def message(self) -> str:
+        if self.review:
+            return (f"for review: {self.why or self.name} at {self.where}; the grader cannot tell "
+                    f"what it reaches, so an instructor will look at it (the score is unchanged)")
+        if not self.name:
+            return (f"{self.where.split(',')[0]} could not be scanned for banned APIs ({self.why}): "
+                    f"simplify it; until then this problem scores zero")
         seen = "used" if self.how == "runtime" else "referenced"
-        return (f"banned API {self.name} {seen} at {self.where}: this problem asks you to implement "
-                f"it yourself, so it scores zero")
+        how = f" ({self.why})" if self.why else ""
+        return (f"banned API {self.name} {seen} at {self.where}{how}: this problem asks you to "
+                f"implement it yourself, so it scores zero")
 
 
-def is_banned(name: str, banned: tuple[str, ...], allowed: tuple[str, ...]) -> bool:
-    if any(name == a or name.startswith(a + ".") for a in allowed):
-        return False
-    return any(fnmatch.fnmatchcase(name, pattern) for pattern in banned)
+@dataclass(frozen=True)
+class Reference:
+    """A name the code reaches, resolved to a dotted name, or access the scan cannot resolve."""
+
+    name: str  # dotted ("torch.optim.Adam"); "" for unresolved dynamic access
+    line: int
+    value: bool = False  # the object itself is passed, stored or returned (not looked into)
+    bound: bool = False  # named by an import or bound to a plain name (an alias): only a ban counts
+    note: str = ""  # unresolved dynamic access: what it is
+    unscannable: bool = False  # the file is nested too deeply for the scan to read it
 
 
 def scan_submission(pset: ProblemSet, root: Path) -> list[Finding]:
@@ -44,20 +94,65 @@ def scan_submission(pset: ProblemSet, root: Path) -> list[Finding]:
     problem_modules = {p.module for p in pset.problems}
     given = {Path(g).as_posix() for g in pset.given}
     ours = _problem_set_files(pset)
-    files = [p for p in sorted(root.rglob("*.py")) if p.relative_to(root).as_posix() not in given
-             and hashlib.sha256(p.read_bytes()).hexdigest() not in ours]
-    findings = []
+    files = []
+    for path in sorted(root.rglob("*.py")):
+        if path.is_symlink() or not path.is_file():
+            continue
+        data = path.read_bytes()
+        if path.relative_to(root).as_posix() not in given and hashlib.sha256(data).hexdigest() not in ours:
+            files.append((path, data))
+    scanned: dict[Path, list[Reference]] = {}
+    findings: list[Finding] = []
     for problem in pset.problems:
         if not problem.banned:
             continue
-        for path in files:
+        for path, data in files:
             if path.stem in problem_modules and path.stem != problem.module:
                 continue  # another problem's module answers for that problem only
-            for name, line in dotted_names(path.read_text(errors="replace"), str(path)):
-                if is_banned(name, problem.banned, problem.allowed):
-                    where = f"{path.relative_to(root).as_posix()}, line {line}"
-                    findings.append(Finding(problem.id, name, where, "static"))
+            if path not in scanned:
+                scanned[path] = references(data, str(path))
+            rel = path.relative_to(root).as_posix()
+            for ref in scanned[path]:
+                judged = judge(ref, problem.banned, problem.allowed)
+                if judged is not None:
+                    name, review, why = judged
+                    finding = Finding(problem.id, name, f"{rel}, line {ref.line}", "static", review, why)
+                    if finding not in findings:
+                        findings.append(finding)
     return findings
+
+
+def judge(ref: Reference, banned: tuple[str, ...], allowed: tuple[str, ...]) -> tuple[str, bool, str] | None:
+    """(name shown, for review?, why) when ``ref`` is a finding under these bans, else None."""
+    if ref.unscannable:
+        return "", False, "nested too deeply to be scanned"
+    if not ref.name:
+        return ref.note, True, ref.note
+    segments = ref.name.split(".")
+    escape = next((i for i, s in enumerate(segments) if i and s in ESCAPES), None)
+    if escape is not None:
+        head = ".".join(segments[:escape])
+        near = (is_banned(head, banned, allowed) or holds_banned(head, banned)
+                or any(is_banned_module(".".join(segments[:i]), banned) for i in range(1, escape + 1)))
+        step = segments[escape]
+        if near:
+            return ".".join(segments[:escape + 1]), False, f"{step} reaches banned names from {head}"
+        return ".".join(segments[:escape + 1]), True, f"{step} of {head}"
+    if is_banned(ref.name, banned, allowed):
+        shortest = next(".".join(segments[:i]) for i in range(1, len(segments) + 1)
+                        if is_banned(".".join(segments[:i]), banned, allowed))
+        return shortest, False, ""
+    if ref.bound:
+        return None
+    if ref.value and is_banned_module(ref.name, banned):
+        return ref.name, False, f"the banned module {ref.name} used as a value"
+    if ref.note:
+        return ref.name, True, ref.note
+    if any(ref.name == d or ref.name.startswith(d + ".") for d in DYNAMIC):
+        return ref.name, True, f"{ref.name.removeprefix('builtins.')} (dynamic access)"
+    if ref.value and holds_banned(ref.name, banned):
+        return ref.name, True, f"{ref.name} passed around as a value"
+    return None
 
 
 def _problem_set_files(pset: ProblemSet) -> set[str]:
@@ -74,72 +169,326 @@ def _problem_set_files(pset: ProblemSet) -> set[str]:
     return hashes
 
 
-def dotted_names(source: str, filename: str) -> list[tuple[str, int]]:
-    """Every dotted name the module refers to through imports, with its line."""
+def references(source: bytes | str, filename: str) -> list[Reference]:
+    """Every name the module reaches, resolved, and every access the scan cannot resolve."""
     try:
-        tree = ast.parse(source, filename)
-    except SyntaxError:
+        tree = ast.parse(source, filename)  # bytes: the coding cookie is honoured as on import
+        scan = _Scan(tree)
+        for _ in range(8):  # aliases of aliases: until nothing new is learnt
+            if not scan.learn():
+                break
+        return scan.emit()
+    except (SyntaxError, ValueError):
         return []  # the checks report the syntax error; nothing here can be used either
-    aliases: dict[str, str] = {}
-    names: list[tuple[str, int]] = []
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            for alias in node.names:
-                aliases[alias.asname or alias.name.split(".")[0]] = \
-                    alias.name if alias.asname else alias.name.split(".")[0]
-                names.append((alias.name, node.lineno))
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            for alias in node.names:
-                full = f"{node.module}.{alias.name}"
-                aliases[alias.asname or alias.name] = full
-                names.append((full, node.lineno))
-    for node in ast.walk(tree):
-        resolved = _resolve(node, aliases)
-        if resolved:
-            names.append((resolved, node.lineno))
+    except (RecursionError, MemoryError):  # the child may compile it with a higher recursion limit
+        return [Reference("", 1, unscannable=True)]
+
+
+class _Scope:
+    def __init__(self, node: ast.AST, parent: _Scope | None):
+        self.node, self.parent = node, parent
+        self.is_class = isinstance(node, ast.ClassDef)
+        self.local: set[str] = set()
+        self.globals: set[str] = set()
+        self.aliases: dict[str, set[str]] = {}
+        self.stars: list[str] = []
+
+
+_SCOPES = (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
+
+
+class _Scan:
+    """Scopes and their bound names (one pass), aliases (to a fixpoint), then references."""
+
+    def __init__(self, tree: ast.Module):
+        self.tree = tree
+        self.scopes: dict[ast.AST, _Scope] = {}
+        self.scope_of: dict[ast.AST, _Scope] = {}
+        self.skip: set[ast.AST] = set(_never_run_blocks(tree))
+        self._bind_scopes(tree, None)
+
+    # -- scopes ------------------------------------------------------------------------------
+    def _bind_scopes(self, node: ast.AST, scope: _Scope | None) -> None:
+        stack = [(node, scope)]
+        while stack:
+            node, scope = stack.pop()
+            if isinstance(node, _SCOPES):
+                if scope is not None and not isinstance(node, ast.Lambda):
+                    scope.local.add(node.name)
+                inner = _Scope(node, scope)
+                self.scopes[node] = inner
+                if not isinstance(node, ast.Module | ast.ClassDef):
+                    args = node.args
+                    for arg in [*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg]:
+                        if arg is not None:
+                            inner.local.add(arg.arg)
+                # decorators, defaults, bases are evaluated in the enclosing scope
+                outer = [*getattr(node, "decorator_list", []), *getattr(node, "bases", []),
+                         *getattr(node, "keywords", [])]
+                if not isinstance(node, ast.Module | ast.ClassDef):
+                    args = node.args
+                    outer += [d for d in [*args.defaults, *args.kw_defaults] if d is not None]
+                    every = [*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg]
+                    outer += [a.annotation for a in every if a is not None and a.annotation]
+                    outer += [r for r in [getattr(node, "returns", None)] if r is not None]
+                for child in outer:
+                    self.scope_of[child] = scope
+                    stack.append((child, scope))
+                body = node.body if isinstance(node.body, list) else [node.body]
+                for child in body:
+                    stack.append((child, inner))
+                self.scope_of[node] = scope or inner
+                continue
+            self.scope_of[node] = scope
+            if isinstance(node, ast.Global | ast.Nonlocal):
+                scope.globals.update(node.names if isinstance(node, ast.Global) else ())
+            elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store | ast.Del):
+                self._target(scope, node.id).local.add(node.id)
+            elif isinstance(node, ast.Import | ast.ImportFrom):
+                for alias in node.names:
+                    if alias.name != "*":
+                        bound = alias.asname or alias.name.split(".")[0]
+                        self._target(scope, bound).local.add(bound)
+            elif isinstance(node, ast.ExceptHandler) and node.name:
+                scope.local.add(node.name)
+            for child in ast.iter_child_nodes(node):
+                stack.append((child, scope))
+
+    def _target(self, scope: _Scope, name: str) -> _Scope:
+        """The scope an assignment to ``name`` binds in (``global`` sends it to the module)."""
+        if name in scope.globals:
+            while scope.parent is not None:
+                scope = scope.parent
+        return scope
+
+    def lookup(self, scope: _Scope, name: str) -> set[str]:
+        first = True
+        while scope is not None:
+            if name in scope.globals:
+                while scope.parent is not None:
+                    scope = scope.parent
+            if not (scope.is_class and not first):  # class bodies are not enclosing scopes
+                if name in scope.aliases:
+                    return scope.aliases[name]
+                if name in scope.local:
+                    return set()
+            if scope.parent is None:
+                found = {f"{m}.{name}" for m in scope.stars}
+                if name in _BUILTINS:
+                    found.add("builtins" if name == "__builtins__" else f"builtins.{name}")
+                return found
+            scope, first = scope.parent, False
+        return set()
+
+    # -- resolution --------------------------------------------------------------------------
+    def resolve(self, node: ast.AST) -> set[str]:
+        scope = self.scope_of.get(node)
+        if isinstance(node, ast.Name):
+            return self.lookup(scope, node.id) if scope is not None else set()
+        if isinstance(node, ast.Attribute):
+            return {f"{base}.{node.attr}" for base in self.resolve(node.value)}
+        if isinstance(node, ast.NamedExpr):
+            return self.resolve(node.value)
         if isinstance(node, ast.Call):
-            imported = _dynamic_import(node)
-            if imported:
-                names.append((imported, node.lineno))
-    return names
+            funcs = self.resolve(node.func)
+            literal = self._imported_by(node, funcs)
+            if "builtins.__import__" in funcs and literal:
+                fromlist = node.args[3] if len(node.args) > 3 else next(
+                    (k.value for k in node.keywords if k.arg == "fromlist"), None)
+                empty = isinstance(fromlist, ast.Constant) and not fromlist.value
+                keep = fromlist is not None and not empty
+                return {literal if keep else literal.split(".")[0]}
+            if literal:
+                return {literal}
+            name = _literal(node.args[1]) if len(node.args) > 1 else None
+            if "builtins.getattr" in funcs and name is not None:
+                return {f"{base}.{name}" for base in self.resolve(node.args[0])}
+        return set()
+
+    def _imported_by(self, node: ast.Call, funcs: set[str] | None = None) -> str | None:
+        """The module ``__import__``/``importlib.import_module`` with a literal name loads."""
+        funcs = self.resolve(node.func) if funcs is None else funcs
+        literal = _literal(node.args[0]) if node.args else None
+        if literal and not literal.startswith(".") and funcs & {"builtins.__import__",
+                                                                 "importlib.import_module"}:
+            return literal
+        return None
+
+    def learn(self) -> bool:
+        """One pass over the assignments to plain names: what each name may hold."""
+        changed = False
+        for node in ast.walk(self.tree):
+            pairs: list[tuple[ast.expr, ast.expr]] = []
+            if isinstance(node, ast.Assign):
+                for target in node.targets:
+                    pairs += _pairs(target, node.value)
+            elif isinstance(node, ast.AnnAssign | ast.NamedExpr) and node.value is not None:
+                pairs += _pairs(node.target, node.value)
+            elif isinstance(node, ast.Import | ast.ImportFrom):
+                changed |= self._learn_import(node)
+            for target, value in pairs:
+                scope = self._target(self.scope_of[target], target.id)
+                names = self.resolve(value)
+                known = scope.aliases.setdefault(target.id, set())
+                if not names <= known:
+                    known |= names
+                    changed = True
+        return changed
+
+    def _learn_import(self, node: ast.Import | ast.ImportFrom) -> bool:
+        scope = self.scope_of[node]
+        changed = False
+        for alias in node.names:
+            if isinstance(node, ast.Import):
+                bound, full = (alias.asname, alias.name) if alias.asname else (alias.name.split(".")[0],) * 2
+            elif node.level or not node.module:
+                continue  # the submission's own modules: scanned in their own right
+            elif alias.name == "*":
+                if node.module not in scope.stars:
+                    scope.stars.append(node.module)
+                    changed = True
+                continue
+            else:
+                bound, full = alias.asname or alias.name, f"{node.module}.{alias.name}"
+            known = self._target(scope, bound).aliases.setdefault(bound, set())
+            if full not in known:
+                known.add(full)
+                changed = True
+        return changed
+
+    # -- references --------------------------------------------------------------------------
+    def emit(self) -> list[Reference]:
+        self.out: list[Reference] = []
+        self._visit(self.tree, value=False)
+        return self.out
+
+    def _visit(self, node: ast.AST, value: bool = True) -> None:
+        if node in self.skip:
+            return
+        if isinstance(node, ast.Call):
+            imported = self._imported_by(node)
+            if imported:  # what __import__('a.b') loads, whatever it returns
+                self.out.append(Reference(imported, node.lineno, bound=True))
+        if isinstance(node, ast.Import | ast.ImportFrom):
+            for alias in node.names:
+                if isinstance(node, ast.Import):
+                    self.out.append(Reference(alias.name, node.lineno, bound=True))
+                elif node.module and not node.level:
+                    self.out.append(Reference(f"{node.module}.{alias.name}", node.lineno, bound=True))
+            return
+        if isinstance(node, ast.Assign | ast.AnnAssign | ast.NamedExpr) and node.value is not None:
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            aliased = all(isinstance(t, ast.Name) for t in targets)
+            for target in targets:
+                if not isinstance(target, ast.Name):
+                    self._visit(target, value=False)
+            if isinstance(node, ast.AnnAssign):
+                self._visit(node.annotation)
+            if aliased and isinstance(node.value, ast.Name | ast.Attribute | ast.Call) \
+                    and self.resolve(node.value):
+                line = node.value.lineno  # an alias is followed where it is used; binding a ban counts
+                self.out += [Reference(n, line, bound=True) for n in sorted(self.resolve(node.value))]
+            else:
+                self._visit(node.value)
+            return
+        if isinstance(node, ast.Name | ast.Attribute) or (isinstance(node, ast.Call) and self.resolve(node)):
+            self._chain(node, value)
+            return
+        if isinstance(node, ast.Call):
+            self._call(node)
+            return
+        for child in ast.iter_child_nodes(node):
+            self._visit(child, value=not isinstance(node, ast.Expr | ast.Delete)
+                        and not (isinstance(node, ast.Attribute)))
+
+    def _chain(self, node: ast.AST, value: bool) -> None:
+        names = self.resolve(node)
+        line = getattr(node, "lineno", 1)
+        if names:
+            self.out += [Reference(n, line, value=value) for n in sorted(names)]
+            return
+        if isinstance(node, ast.Attribute):
+            if node.attr in ESCAPES:
+                self.out.append(Reference("", line, note=f"{node.attr} of an object the scan cannot name"))
+            self._visit(node.value, value=False)
+        elif isinstance(node, ast.Call):
+            self._call(node)
+
+    def _call(self, node: ast.Call) -> None:
+        funcs = self.resolve(node.func)
+        attr_name = _literal(node.args[1]) if len(node.args) > 1 else None
+        if funcs & _ATTR_BUILTINS and attr_name is not None:
+            if attr_name in ESCAPES:  # getattr(obj, "__dict__") on an object the scan cannot name
+                self.out.append(Reference("", node.lineno,
+                                          note=f"{attr_name} of an object the scan cannot name"))
+        elif "builtins.getattr" in funcs and node.args:
+            bases = self.resolve(node.args[0])
+            for base in sorted(bases):  # a banned module as the base still zeroes (judge)
+                self.out.append(Reference(base, node.lineno, value=True,
+                                          note=f"getattr with a computed name on {base}"))
+            if not bases:
+                self.out.append(Reference("builtins.getattr", node.lineno,
+                                          note="getattr with a computed name"))
+            for child in [*node.args[int(bool(bases)):], *(k.value for k in node.keywords)]:
+                self._visit(child, value=True)
+            return
+        else:
+            self._visit(node.func, value=False)
+        for child in [*node.args, *(k.value for k in node.keywords)]:
+            self._visit(child, value=True)
 
 
-def _resolve(node: ast.AST, aliases: dict[str, str]) -> str | None:
-    """``torch.optim.Adam`` / ``o.Adam`` / ``getattr(o, "Adam")`` -> the full dotted name."""
-    if isinstance(node, ast.Name):
-        return aliases.get(node.id)
-    if isinstance(node, ast.Attribute):
-        base = _resolve(node.value, aliases)
-        return f"{base}.{node.attr}" if base else None
-    if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "getattr"
-            and len(node.args) >= 2 and isinstance(node.args[1], ast.Constant)
-            and isinstance(node.args[1].value, str)):
-        base = _resolve(node.args[0], aliases)
-        return f"{base}.{node.args[1].value}" if base else None
-    return None
+def _pairs(target: ast.expr, value: ast.expr) -> list[tuple[ast.Name, ast.expr]]:
+    """(name, value) for assignments the scan follows: ``o = x`` and ``a, b = x, y``."""
+    if isinstance(target, ast.Name):
+        return [(target, value)]
+    if isinstance(target, ast.Tuple | ast.List) and isinstance(value, ast.Tuple | ast.List) \
+            and len(target.elts) == len(value.elts):
+        return [p for t, v in zip(target.elts, value.elts, strict=True) for p in _pairs(t, v)]
+    return []
 
 
-def _dynamic_import(node: ast.Call) -> str | None:
-    func = node.func
-    name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) \
-        else ""
-    if name in ("__import__", "import_module") and node.args and isinstance(node.args[0], ast.Constant) \
-            and isinstance(node.args[0].value, str):
-        return node.args[0].value
-    return None
+def _literal(node: ast.expr) -> str | None:
+    return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
+
+
+def _never_run_blocks(tree: ast.Module) -> list[ast.AST]:
+    """The bodies of top-level ``if __name__ == "__main__":`` blocks: grading imports the module, so
+    they never run, unless the module rebinds ``__name__`` (then nothing is skipped)."""
+    rebinds = any(isinstance(n, ast.Name) and n.id == "__name__" and isinstance(n.ctx, ast.Store)
+                  or isinstance(n, ast.Global | ast.Nonlocal) and "__name__" in n.names
+                  for n in ast.walk(tree))
+    if rebinds:
+        return []
+    skipped = []
+    for node in tree.body:
+        if isinstance(node, ast.If) and _is_main_test(node.test):
+            skipped += node.body
+    return skipped
+
+
+def _is_main_test(test: ast.expr) -> bool:
+    if not (isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.Eq)):
+        return False
+    sides = [test.left, test.comparators[0]]
+    return any(isinstance(s, ast.Name) and s.id == "__name__" for s in sides) and \
+        any(_literal(s) == "__main__" for s in sides)
 
 
 def runtime_findings(pset: ProblemSet, tripped: set[str]) -> list[Finding]:
-    """The tripwire's observations, attributed to every problem that bans the name."""
+    """The tripwire's observations, attributed to every problem that bans the name. They can only
+    add to the scan's findings: the child that reports them may have been told to stay silent."""
     return [Finding(p.id, name, "run time", "runtime")
             for p in pset.problems for name in sorted(tripped) if is_banned(name, p.banned, p.allowed)]
 
 
 def apply_findings(records: list, findings: list[Finding]) -> None:
-    """Each check of a problem with a finding scores zero and says why (records are CheckRecords)."""
+    """Each check of a problem with a finding scores zero and says why (records are CheckRecords).
+    Findings for review leave the score alone: they are reported in the result's findings."""
     by_problem: dict[str, Finding] = {}
     for finding in findings:
-        by_problem.setdefault(finding.problem, finding)
+        if not finding.review:
+            by_problem.setdefault(finding.problem, finding)
     for record in records:
         finding = by_problem.get(record.problem)
         if finding is not None and record.status != "skipped":

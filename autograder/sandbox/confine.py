@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import autograder
+from autograder.sandbox.compiled import remove_compiled
 
 log = logging.getLogger("autograder.sandbox")
 
@@ -144,7 +145,10 @@ def _python_paths() -> list[Path]:
 
 
 def prepare_workdir(workdir: Path, confinement: Confinement, uid: int) -> None:
-    """Give the sandbox uid the working copy: it may read and write its own files, nothing else."""
+    """Make the working copy ready for a child: compiled files and ``__pycache__`` removed (an
+    earlier child may have written some, and Python would import them before the scanned source:
+    ``sandbox.compiled``), then given to the sandbox uid, which may read and write its own files only."""
+    remove_compiled(workdir)
     if not confinement.drop_uid:
         return
     for path in [workdir, *workdir.rglob("*")]:

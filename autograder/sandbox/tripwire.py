@@ -1,16 +1,19 @@
 """The runtime tripwire, armed inside the child: banned callables are wrapped to record their use.
 
-Defence in depth behind the static scan (``grading.integrity``): it sees names built at run time.
-It lives in the child, so a determined student can disarm it; it never decides a score alone.
+Defence in depth behind the static scan (``grading.integrity``), which decides: the tripwire sees
+names built at run time, but it lives in the child, where the student's code can disarm it, reach
+the original behind a wrapper, or make the reply say nothing. What it reports can only add a
+finding; its silence never clears one. Patterns mean what ``autograder.banned_names`` says.
 """
 
 from __future__ import annotations
 
-import fnmatch
 import functools
 import importlib
 import sys
 import types
+
+from autograder.banned_names import is_banned
 
 TRIPPED: list[str] = []
 _STUDENT_ROOT = ["/nonexistent/"]
@@ -24,9 +27,7 @@ def _record(name: str) -> None:
 
 
 def _banned(name: str, banned: list[str], allowed: list[str]) -> bool:
-    if any(name == a or name.startswith(a + ".") for a in allowed):
-        return False
-    return any(fnmatch.fnmatchcase(name, p) for p in banned)
+    return is_banned(name, banned, allowed)
 
 
 def arm(banned: list[str], allowed: list[str], student_root: str) -> int:
