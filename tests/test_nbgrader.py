@@ -625,8 +625,8 @@ def toy_course(tmp_path_factory):
     env["AUTOGRADER_SECRET"] = SECRET
     ensure_kernel(env, root)
     nb_dir = root / "nbgrader"
-    autograder("--course", str(repo), "nbgrader", "export", "toy", "--course", str(nb_dir), cwd=root,
-               env=env)
+    export = autograder("--course", str(repo), "nbgrader", "export", "toy", "--course", str(nb_dir),
+                        cwd=root, env=env)
     nbgrader("generate_assignment", "toy", "--create", cwd=nb_dir, env=env)
     release = json.loads((nb_dir / "release" / "toy" / "toy.ipynb").read_text())
     pset = load_problem_set(repo / "solutions" / "toy")
@@ -645,7 +645,7 @@ def toy_course(tmp_path_factory):
     capture = nb_dir / "autograded" / "eve" / "toy" / "capture"
     return {"repo": repo, "nbgrader": nb_dir, "env": env, "release": release, "pset": pset,
             "by_nbgrader": gradebook_scores(nb_dir / "gradebook.db", "toy"),
-            "autograde_output": autograde.stdout + autograde.stderr,
+            "export_output": export.stdout, "autograde_output": autograde.stdout + autograde.stderr,
             "kernel_feedback": (nb_dir / "feedback" / "eve" / "toy" / "toy.html").read_text(),
             "memory": (capture / "memory.txt").read_text(), "files": (capture / "files.txt").read_text()}
 
@@ -694,6 +694,9 @@ def test_nbgrader_autograde_scores_public_cells_and_gives_hidden_placeholders_ze
     assert scores["bob"]["grades"]["written_why_42"][0] == 0  # left as released: no response
     assert autograded_points(scores["carol"]) == pytest.approx(2)  # only the ANSWER check lost
     assert "hidden check cells score 0 until `autograder grade" in toy_course["autograde_output"]
+    assert ("IMPORTANT: the hidden checks (7 points, 2 cells) are not in the notebook"
+            in toy_course["export_output"])
+    assert "after `nbgrader autograde` alone they score 0" in toy_course["export_output"]
 
 
 @pytest.mark.slow
