@@ -80,9 +80,18 @@ def test_aliases_by_assignment_and_attribute_chains_are_followed(source, name):
     "import torch\ndef f(o=torch.optim):\n    return o",
     "import torch\ngetattr(torch.optim, name)",
     "from torch import optim\nreturn_it = (optim,)",
+    "import torch\nclass Holder:\n    o = torch.optim",  # a class attribute is reachable as Holder.o
 ])
 def test_the_banned_module_used_as_a_value_is_a_finding(source):
     assert "torch.optim" in banned_in(source)
+
+
+def test_a_banned_name_reached_through_another_student_module_is_found(toy, tmp_path):
+    (tmp_path / "helpers.py").write_text("import numpy\nfrom numpy import linalg as la\n")
+    (tmp_path / "arrays.py").write_text("import helpers\nfrom helpers import la\n\ndef double(x):\n"
+                                        "    la.svd(x)\n    return helpers.numpy.multiply(x, 2)\n")
+    found = {(f.name, f.where) for f in scan_submission(toy, tmp_path) if not f.review}
+    assert found == {("numpy.linalg.svd", "arrays.py, line 5"), ("numpy.multiply", "arrays.py, line 6")}
 
 
 @pytest.mark.parametrize("source, name", [

@@ -23,7 +23,7 @@ from __future__ import annotations
 import ast
 import builtins
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from autograder.banned_names import holds_banned, is_banned, is_banned_module
@@ -94,25 +94,27 @@ def scan_submission(pset: ProblemSet, root: Path) -> list[Finding]:
     problem_modules = {p.module for p in pset.problems}
     given = {Path(g).as_posix() for g in pset.given}
     ours = _problem_set_files(pset)
-    files = []
+    if not any(p.banned for p in pset.problems):
+        return []
+    files, scanned, modules = [], {}, {}
     for path in sorted(root.rglob("*.py")):
         if path.is_symlink() or not path.is_file():
             continue
         data = path.read_bytes()
+        scanned[path], modules[_module_name(path.relative_to(root))] = _scan_file(data, str(path))
         if path.relative_to(root).as_posix() not in given and hashlib.sha256(data).hexdigest() not in ours:
-            files.append((path, data))
-    scanned: dict[Path, list[Reference]] = {}
+            files.append(path)  # the student's own code (every module counts for reaching through)
     findings: list[Finding] = []
     for problem in pset.problems:
         if not problem.banned:
             continue
-        for path, data in files:
+        for path in files:
             if path.stem in problem_modules and path.stem != problem.module:
                 continue  # another problem's module answers for that problem only
-            if path not in scanned:
-                scanned[path] = references(data, str(path))
             rel = path.relative_to(root).as_posix()
-            for ref in scanned[path]:
+            refs = [replace(ref, name=name) for ref in scanned[path]
+                    for name in (sorted(_through_modules(ref.name, modules)) if ref.name else [""])]
+            for ref in refs:
                 judged = judge(ref, problem.banned, problem.allowed)
                 if judged is not None:
                     name, review, why = judged
@@ -171,17 +173,54 @@ def _problem_set_files(pset: ProblemSet) -> set[str]:
 
 def references(source: bytes | str, filename: str) -> list[Reference]:
     """Every name the module reaches, resolved, and every access the scan cannot resolve."""
+    return _scan_file(source, filename)[0]
+
+
+def _scan_file(source: bytes | str, filename: str) -> tuple[list[Reference], _Exports]:
+    """The module's references, and what its module-level names hold (for other modules that
+    reach through it: ``import helpers; helpers.torch.optim.Adam``)."""
     try:
         tree = ast.parse(source, filename)  # bytes: the coding cookie is honoured as on import
         scan = _Scan(tree)
         for _ in range(8):  # aliases of aliases: until nothing new is learnt
             if not scan.learn():
                 break
-        return scan.emit()
+        module = scan.scopes[tree]
+        return scan.emit(), _Exports(module.aliases, module.stars)
     except (SyntaxError, ValueError):
-        return []  # the checks report the syntax error; nothing here can be used either
+        return [], _Exports({}, [])  # the checks report the syntax error; it cannot run either
     except (RecursionError, MemoryError):  # the child may compile it with a higher recursion limit
-        return [Reference("", 1, unscannable=True)]
+        return [Reference("", 1, unscannable=True)], _Exports({}, [])
+
+
+@dataclass(frozen=True)
+class _Exports:
+    aliases: dict[str, set[str]]
+    stars: list[str]
+
+
+def _through_modules(name: str, modules: dict[str, _Exports], depth: int = 0) -> set[str]:
+    """``name`` with a prefix that is one of the submission's modules replaced by what that
+    module's name holds (``helpers.np.multiply`` -> ``numpy.multiply``)."""
+    segments = name.split(".")
+    for i in range(len(segments) - 1, 0, -1):
+        module = modules.get(".".join(segments[:i]))
+        if module is None:
+            continue
+        held = module.aliases.get(segments[i]) or {f"{star}.{segments[i]}" for star in module.stars}
+        if not held or depth > 8:
+            return {name}
+        rest = segments[i + 1:]
+        return {found for target in held
+                for found in _through_modules(".".join([target, *rest]), modules, depth + 1)}
+    return {name}
+
+
+def _module_name(rel: Path) -> str:
+    parts = list(rel.with_suffix("").parts)
+    if parts[-1] == "__init__" and len(parts) > 1:
+        parts.pop()
+    return ".".join(parts)
 
 
 class _Scope:
@@ -378,7 +417,8 @@ class _Scan:
             return
         if isinstance(node, ast.Assign | ast.AnnAssign | ast.NamedExpr) and node.value is not None:
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-            aliased = all(isinstance(t, ast.Name) for t in targets)
+            aliased = all(isinstance(t, ast.Name) for t in targets) \
+                and not self.scope_of[node].is_class  # a class attribute is reachable from outside
             for target in targets:
                 if not isinstance(target, ast.Name):
                     self._visit(target, value=False)
