@@ -225,7 +225,8 @@ def test_a_static_use_of_a_banned_api_zeroes_that_problem_only(grade_toy):
 def test_a_banned_api_in_a_helper_module_counts_too(grade_toy, toy_submission):
     result = grade_toy({"helpers.py": "from numpy import multiply as twice\n",
                         "arrays.py": "from helpers import twice\n\ndef double(x):\n    return twice(x, 2)\n"})
-    assert result.problems[1].score == 0 and result.findings[0]["where"] == "helpers.py, line 1"
+    assert result.problems[1].score == 0
+    assert {"helpers.py, line 1", "arrays.py, line 1"} <= {f["where"] for f in result.findings}
 
 
 def test_the_runtime_tripwire_catches_a_name_built_at_run_time(grade_toy):

@@ -96,14 +96,16 @@ def scan_submission(pset: ProblemSet, root: Path) -> list[Finding]:
     ours = _problem_set_files(pset)
     if not any(p.banned for p in pset.problems):
         return []
-    files, scanned, modules = [], {}, {}
+    files, paths = [], {}
     for path in sorted(root.rglob("*.py")):
         if path.is_symlink() or not path.is_file():
             continue
+        paths[_module_name(path.relative_to(root))] = path  # every module counts for reaching through
         data = path.read_bytes()
-        scanned[path], modules[_module_name(path.relative_to(root))] = _scan_file(data, str(path))
         if path.relative_to(root).as_posix() not in given and hashlib.sha256(data).hexdigest() not in ours:
-            files.append(path)  # the student's own code (every module counts for reaching through)
+            files.append(path)  # the student's own code
+    modules = _Modules(paths)
+    scanned = {path: modules.scan(path)[0] for path in files}
     findings: list[Finding] = []
     for problem in pset.problems:
         if not problem.banned:
@@ -199,7 +201,24 @@ class _Exports:
     stars: list[str]
 
 
-def _through_modules(name: str, modules: dict[str, _Exports], depth: int = 0) -> set[str]:
+class _Modules:
+    """The submission's modules by dotted name, each scanned once, when first needed."""
+
+    def __init__(self, paths: dict[str, Path]):
+        self.paths = paths
+        self.done: dict[Path, tuple[list[Reference], _Exports]] = {}
+
+    def scan(self, path: Path) -> tuple[list[Reference], _Exports]:
+        if path not in self.done:
+            self.done[path] = _scan_file(path.read_bytes(), str(path))
+        return self.done[path]
+
+    def get(self, name: str) -> _Exports | None:
+        path = self.paths.get(name)
+        return None if path is None else self.scan(path)[1]
+
+
+def _through_modules(name: str, modules: _Modules, depth: int = 0) -> set[str]:
     """``name`` with a prefix that is one of the submission's modules replaced by what that
     module's name holds (``helpers.np.multiply`` -> ``numpy.multiply``)."""
     segments = name.split(".")
