@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
+import shutil
 import sys
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -92,6 +94,8 @@ def _autograder_sandboxes(request: pytest.FixtureRequest):
         if ctx is not None:
             ctx.tripped |= sandbox.tripped
         sandbox.__exit__(None, None, None)
+        if sandbox.trusted:  # the empty folder made for the timing baselines' child
+            shutil.rmtree(sandbox.submission_dir, ignore_errors=True)
 
 
 @pytest.fixture
@@ -118,14 +122,18 @@ def _sandbox(ctx: GradingContext, sandboxes: dict) -> SandboxedProcess:
 @pytest.fixture
 def timing(request: pytest.FixtureRequest, _autograder_sandboxes, feedback):
     """Timing checks: ``timing.compare("module.function", workload, cpu=Variant(...), ...)`` times
-    the student's code against a trusted baseline in the sandbox (``autograder.timing``)."""
-    from autograder.timing.runner import Timing
+    the student's code against a trusted baseline run in a clean child (``autograder.timing``)."""
+    from autograder.timing.runner import Timing, trusted_child
 
     ctx = _context(request)
     seed = seed_secret(ctx, Path(request.node.path))
     secret = hashlib.sha256(f"{seed}\0{request.node.nodeid}".encode()).hexdigest()
+    trusted = _autograder_sandboxes.get("trusted")  # one clean child for every baseline of the run
+    if trusted is None:
+        empty = Path(tempfile.mkdtemp(prefix="autograder-trusted-"))
+        trusted = _autograder_sandboxes["trusted"] = trusted_child(empty)
     return Timing(_sandbox(ctx, _autograder_sandboxes), secret=secret,
-                  call_timeout=ctx.pset.call_timeout, feedback=feedback)
+                  call_timeout=ctx.pset.call_timeout, feedback=feedback, trusted=trusted)
 
 
 class _References:

@@ -115,15 +115,18 @@ def _drive(request, blobs, reply_blobs, drivers, submission_dir) -> dict:
     """Run a function of a driver: trusted harness code, sent as source by the parent, that
     exercises stateful student objects (a module, an optimizer) here and returns plain data."""
     driver, name, source = request.get("driver"), request.get("name"), request.get("source")
-    if not all(type(v) is str for v in (driver, name, source)):
-        raise WireError("a driver request needs a driver, a name and a source")
+    digest = request.get("digest")
+    if not all(type(v) is str for v in (driver, name, digest)) or type(source) not in (str, type(None)):
+        raise WireError("a driver request needs a driver, a name, a digest and maybe a source")
     args, kwargs = _arguments(request, blobs)
     try:
         cached = drivers.get(driver)
-        if cached is None or cached[0] != source:
+        if cached is None or cached[0] != digest:  # the parent sends a source once per digest
+            if source is None:
+                raise WireError(f"driver {driver} was never sent")
             module = types.ModuleType(f"autograder_driver_{driver}")
             exec(compile(source, f"<driver {driver}>", "exec"), module.__dict__)  # noqa: S102
-            drivers[driver] = cached = (source, module)
+            drivers[driver] = cached = (digest, module)
         value = getattr(cached[1], name)(*args, **kwargs)
     except ModuleNotFoundError as exc:
         return {"ok": False, "error": {"kind": "missing",

@@ -8,6 +8,7 @@ whole process group is killed on timeout. It does not decide scores.
 from __future__ import annotations
 
 import functools
+import hashlib
 import itertools
 import os
 import resource
@@ -88,8 +89,9 @@ class SandboxedProcess:
 
     def __init__(self, submission_dir: Path, *, banned: tuple[str, ...] = (),
                  allowed: tuple[str, ...] = (), memory_bytes: int | None = DEFAULT_MEMORY,
-                 preload: tuple[str, ...] = ()):
+                 preload: tuple[str, ...] = (), trusted: bool = False):
         self.submission_dir = Path(submission_dir).resolve()
+        self.trusted = trusted  # runs only the grader's own code (e.g. timing baselines): its own uids
         self.memory_bytes = memory_bytes
         self.confinement = host_confinement()
         self._uid: int | None = None
@@ -102,6 +104,7 @@ class SandboxedProcess:
         self._output = tempfile.TemporaryFile()
         self.starts = 0
         self.max_reply_bytes = MAX_MESSAGE_BYTES // 2  # a reply past it breaks the call, unparsed
+        self._drivers_sent: dict[str, str] = {}  # driver name -> digest of the source this child has
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -110,7 +113,7 @@ class SandboxedProcess:
         try:
             argv = [sys.executable, "-I", "-c", _BOOT, str(child_end.fileno()), str(self.submission_dir),
                     _ENGINE_ROOT]
-            self._uid = sandbox_uid(self.starts)
+            self._uid = sandbox_uid(self.starts % 8 + (8 if self.trusted else 0))
             prepare_workdir(self.submission_dir, self.confinement, self._uid)
             self._proc = subprocess.Popen(
                 wrap_argv(self.confinement, argv, self.submission_dir, self._uid),
@@ -128,6 +131,7 @@ class SandboxedProcess:
         finally:
             child_end.close()
         self._sock = parent_end
+        self._drivers_sent = {}
         self.starts += 1
         # The interpreter's own start-up is not the student's time: wait for a first answer.
         self._request({"op": "ping"}, [], _START_TIMEOUT, what="starting the sandbox")
@@ -185,8 +189,15 @@ class SandboxedProcess:
 
     def drive(self, driver: str, source: str, name: str, args: tuple, kwargs: dict, *,
               timeout: float):
-        """Run function ``name`` of the driver ``driver`` (its Python ``source``) in the child."""
-        request = {"op": "driver", "driver": driver, "source": source, "name": name}
+        """Run function ``name`` of the driver ``driver`` (its Python ``source``) in the child.
+        The source crosses once per child; later requests name it by its digest."""
+        if self._proc is None:
+            self._start()
+        digest = hashlib.sha256(source.encode()).hexdigest()
+        known = self._drivers_sent.get(driver) == digest
+        self._drivers_sent[driver] = digest
+        request = {"op": "driver", "driver": driver, "digest": digest, "name": name,
+                   "source": None if known else source}
         return self._call_with(request, args, kwargs, timeout, f"{name}(...)")
 
     def _call_with(self, request: dict, args: tuple, kwargs: dict, timeout: float, what: str):
@@ -200,33 +211,22 @@ class SandboxedProcess:
         reply, reply_blobs = self._request(request, blobs, timeout, what=what, oracles=oracles)
         return self._decode(reply, reply_blobs)
 
+    @property
+    def alive(self) -> bool:
+        """Whether the child is started (a call starts it when it is not)."""
+        return self._proc is not None
+
+    def cpu_ns(self) -> int | None:
+        """CPU time (every thread, user and system) used so far by the child and every process below
+        it, in nanoseconds, read by the parent from /proc where the child cannot fake it (the
+        scheduler's own count per thread, plus what reaped children left in their parent's count);
+        None without /proc or a child."""
+        return None if self._proc is None else tree_cpu_ns(self._proc.pid)
+
     def cpu_seconds(self) -> float | None:
-        """CPU time (user + system, every thread) used so far by the child and the processes below it,
-        read by the parent from /proc, where the child cannot fake it; None without /proc or a child."""
-        if self._proc is None:
-            return None
-        try:
-            tick = os.sysconf("SC_CLK_TCK")
-            children: dict[int, list[int]] = {}
-            times: dict[int, int] = {}
-            for entry in os.listdir("/proc"):
-                if not entry.isdigit():
-                    continue
-                try:
-                    with open(f"/proc/{entry}/stat", "rb") as f:
-                        fields = f.read().rsplit(b")", 1)[1].split()
-                except OSError:
-                    continue
-                children.setdefault(int(fields[1]), []).append(int(entry))  # field 4: ppid
-                times[int(entry)] = sum(int(v) for v in fields[11:15])  # utime stime cutime cstime
-        except (OSError, ValueError, IndexError):
-            return None
-        total, todo = 0, [self._proc.pid]
-        while todo:
-            pid = todo.pop()
-            total += times.get(pid, 0)
-            todo.extend(children.get(pid, []))
-        return total / tick
+        """``cpu_ns`` in seconds."""
+        ns = self.cpu_ns()
+        return None if ns is None else ns / 1e9
 
     def _request(self, request: dict, blobs: list[bytes], timeout: float, what: str,
                  oracles: list[Oracle] = ()):
@@ -302,6 +302,47 @@ class SandboxedProcess:
             return self._proc.wait(timeout=1.0) if self._proc else None
         except subprocess.TimeoutExpired:
             return None
+
+
+def tree_cpu_ns(root: int) -> int | None:
+    """CPU nanoseconds of process ``root`` and all its descendants (see ``SandboxedProcess.cpu_ns``)."""
+    tick = 1_000_000_000 // os.sysconf("SC_CLK_TCK")
+    children: dict[int, list[int]] = {}
+    reaped: dict[int, int] = {}
+    try:
+        entries = [e.name for e in os.scandir("/proc") if e.name.isdigit()]
+    except OSError:
+        return None
+    for entry in entries:
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as f:
+                fields = f.read().rsplit(b")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        pid = int(entry)
+        children.setdefault(int(fields[1]), []).append(pid)  # field 4: ppid
+        reaped[pid] = (int(fields[13]) + int(fields[14])) * tick  # cutime + cstime
+    total, todo = 0, [root]
+    while todo:
+        pid = todo.pop()
+        total += reaped.get(pid, 0) + _threads_cpu_ns(pid)
+        todo.extend(children.get(pid, []))
+    return total
+
+
+def _threads_cpu_ns(pid: int) -> int:
+    total = 0
+    try:
+        tasks = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return 0
+    for task in tasks:
+        try:
+            with open(f"/proc/{pid}/task/{task}/schedstat", "rb") as f:
+                total += int(f.read().split()[0])  # ns on the CPU, counted by the scheduler
+        except (OSError, ValueError, IndexError):
+            continue
+    return total
 
 
 def _describe_exit(code: int | None) -> str:

@@ -1,25 +1,30 @@
 """Timing checks from the trusted parent: ``timing.compare(...)`` in a hidden check.
 
-One comparison, step by step:
+Who holds what (the one rule: nothing that measures, counts or decides shares a process with
+student code):
+- the parent (this module) makes every input from the check's secret seed, holds the clock, reads
+  each child's CPU time from /proc, checks every output and decides (``judge``);
+- a trusted child that never imports student code runs the baseline and the best known
+  implementation (the workload's source lives there and here only);
+- the student's sandboxed child receives each call's inputs and the workload's ``setup`` (how the
+  target is called), runs the call, and hands the output back (``harness``).
 
-1. restart the submission's sandboxed child, so that the harness is the first code it loads;
-2. ``probe``: does the sandbox have a GPU? The check's device policy picks the variant (its sizes
-   and threshold), or skips the check and says why;
-3. ``control``: the trusted sides (baseline, best) timed alone in that clean process;
-4. ``measure``: the student's module imported, student and trusted sides interleaved on fresh inputs,
-   under a deadline derived from the control (code far over the threshold is stopped, not waited for);
-5. the verdict (``judge``), from the parent's own expected values, wall clock and /proc CPU time;
-   borderline results are measured again (a bounded number of times), implausible ones once more from
-   a fresh process and then flagged for manual review, never awarded.
-
-The outcome is in the check's output (device, ratio, times) and in a bar chart against the threshold.
+One comparison: the trusted child says what it offers (CUDA or not) and the device policy picks the
+variant (its sizes and threshold) or skips the check; then warm-ups and timed repetitions, each on
+fresh inputs, each side staged, called and fetched in turn (the order rotates), the student's calls
+under a deadline derived from the baseline's. The verdict: the ratio of median call times (CPU time
+on CPU, wall time on CUDA; see ``judge``); borderline results are measured again (bounded), results
+too noisy to decide are measured again and then reported inconclusive (never an accusation), and an
+implausibly fast one is measured again from fresh processes and flagged for review only if it stays so.
 """
 
 from __future__ import annotations
 
 import hashlib
+import itertools
 import math
 import os
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,15 +37,15 @@ from autograder.sandbox.errors import MissingName, StudentTimeout
 from autograder.sandbox.process import SandboxedProcess, child_environment
 from autograder.timing import harness as _harness
 from autograder.timing.judge import (
-    BORDERLINE,
     FLAG,
+    NOISY,
     PASS,
     SLOW,
-    THREADS,
     TIMEOUT,
     WRONG,
     Limits,
     Verdict,
+    check_output,
     judge,
 )
 from autograder.timing.workload import Workload
@@ -50,14 +55,21 @@ DRIVER = "autograder_timing"
 POLICIES = TIMING_POLICIES
 _DEFAULT_RTOL = {"float64": 1e-9, "float32": 1e-4}
 _START_TIMEOUT = 120.0
+_PHASE_TIMEOUT = 120.0  # staging and fetching: moving data, never the student's computation
 REQUIRE_GPU = "AUTOGRADER_REQUIRE_GPU"  # set on GPU runners: a GPU check without a GPU is an error
 
 
 class TimingFlagged(AssertionError):
-    """The measurement is implausible (a clock that disagrees with the parent's, trusted code slowed
-    down, an impossible speed-up): not awarded, and marked for an instructor to review."""
+    """The measurement is implausible (faster than the best known implementation by far, twice from
+    fresh processes): not awarded, and marked for an instructor to review."""
 
     review = True  # the check's result carries ``review: true``; ``autograder grade`` lists it
+
+
+class TimingInconclusive(AssertionError):
+    """The machine was too busy to decide: not awarded, no accusation; a batch measures it again."""
+
+    inconclusive = True
 
 
 @dataclass(frozen=True)
@@ -69,21 +81,19 @@ class Variant:
     reps: int = 15  # timed repetitions (after the warm-ups)
     warmups: tuple[int, int] = (2, 4)  # drawn secretly in this range; identical to timed calls
     min_reps: int = 7  # fewest timed repetitions that may decide (when the budget runs out)
-    budget_s: float = 5.0  # the harness stops after this long once it has min_reps
+    budget_s: float = 5.0  # repetitions stop after this long once there are min_reps
     band: float = 1.5  # ratios in (threshold, threshold * band] are measured again ...
     retries: int = 2  # ... at most this many times
     max_speedup: float = 10.0  # faster than the best known implementation by more: manual review
     rtol: float | None = None  # elementwise, relative to max|expected|; default by dtype
     atol: float = 0.0
-    control_reps: int = 6  # the first is dropped
-    max_values: int = 20_000  # sampled entries per output sent back for checking
 
 
 @dataclass
 class TimingResult:
     """What a comparison found (also in the check's output and figure)."""
 
-    status: str  # passed | failed | flagged | skipped
+    status: str  # passed | failed | flagged | inconclusive | skipped
     device: str
     message: str
     ratio: float = math.nan
@@ -94,34 +104,48 @@ class TimingResult:
     timed_reps: int = 0
     attempts: list[str] = field(default_factory=list)  # each measurement's verdict kind
     reasons: list[str] = field(default_factory=list)  # and its message, where it had one
+    measure: str = "cpu"  # what the times are: cpu (CPU time) or wall (wall time)
 
 
 class Timing:
     """The ``timing`` fixture's object: ``timing.compare(target, workload, cpu=..., gpu=...)``."""
 
-    def __init__(self, sandbox: SandboxedProcess, *, secret: str, call_timeout: float, feedback=None):
+    def __init__(self, sandbox: SandboxedProcess, *, secret: str, call_timeout: float, feedback=None,
+                 trusted: SandboxedProcess | None = None):
         self._sandbox = sandbox
         self._secret = secret
         self._call_timeout = call_timeout
         self._feedback = feedback
+        self._trusted = trusted  # the clean child for baselines; made (and closed) here if not given
         self.threads = int(child_environment("/")["OMP_NUM_THREADS"] or 1)
-        self._expected_device = "cpu"
 
     def compare(self, target: str, workload: Workload, *, cpu: Variant | None = None,
                 gpu: Variant | None = None, device_policy: str = "cpu") -> TimingResult:
         """Time the student's ``target`` ("module.function" or "module.Class") against
-        ``workload.baseline``; fail the check unless median(yours) <= threshold * median(baseline).
+        ``workload.baseline``; fail the check unless time(yours) <= threshold * time(baseline).
 
         ``device_policy``: ``"cpu"`` (always the ``cpu`` variant), ``"gpu-or-cpu"`` (the ``gpu``
         variant where the sandbox has a GPU, else the ``cpu`` variant), ``"gpu-or-skip"`` (the ``gpu``
-        variant, or the check is skipped and says so). Raises ``AssertionError`` (``TimingFlagged``
-        for manual review) when the check fails; returns the result otherwise.
+        variant, or the check is skipped and says so). Raises ``AssertionError`` when the check fails
+        (``TimingFlagged`` for manual review, ``TimingInconclusive`` when the machine was too busy);
+        returns the result otherwise.
         """
         _validate(target, device_policy, cpu, gpu)
-        result = self._compare(target, workload, cpu, gpu, device_policy)
+        owned = self._trusted is None
+        with tempfile.TemporaryDirectory(prefix="autograder-trusted-") as empty:
+            if owned:
+                self._trusted = trusted_child(Path(empty))
+            try:
+                result = self._compare(target, workload, cpu, gpu, device_policy)
+            finally:
+                if owned:
+                    self._trusted.close()
+                    self._trusted = None
         self._report(target, workload, result)
         if result.status == "flagged":
             raise TimingFlagged(f"flagged for manual review: {result.message}")
+        if result.status == "inconclusive":
+            raise TimingInconclusive(result.message)
         if result.status == "failed":
             raise AssertionError(result.message)
         if result.status == "skipped":
@@ -131,42 +155,38 @@ class Timing:
     # ------------------------------------------------------------------------ steps
 
     def _compare(self, target, workload, cpu, gpu, policy) -> TimingResult:
-        source = workload.source
-        started, verdicts, restarts = None, [], 0
+        verdicts: list[Verdict] = []
+        fresh = False
         function = target.rpartition(".")[2]
         while True:
-            if started is None:
-                started = self._start(workload, source, cpu, gpu, policy)
-                if isinstance(started, TimingResult):
-                    return started
-            device, variant, control, limits_base, deadline = started
-            attempt = len(verdicts)
-            seed, probe, warmups = self._seeds(target, attempt, variant)
-            limits = Limits(**{**limits_base.__dict__, "warmups": warmups})
-            plan = {"target": target, "seed": seed, "probe": probe, "reps": warmups + variant.reps,
-                    "min_reps": warmups + variant.min_reps, "budget_s": variant.budget_s,
-                    "sides": ["S", "B"] + (["F"] if workload.best else [])}
-            verdict = self._measure(plan, workload, variant, control, limits, deadline)
+            started = self._start(target, workload, cpu, gpu, policy, fresh)
+            if isinstance(started, TimingResult):
+                return started
+            label, variant, device = started
+            verdict = self._measure(target, workload, variant, device, len(verdicts))
             verdicts.append(verdict)
             kind = verdict.kind
             if kind in (PASS, WRONG, SLOW, TIMEOUT) or len(verdicts) > variant.retries:
                 break
-            if kind in (FLAG, THREADS):
-                if restarts >= 1:
-                    break
-                restarts += 1
-                started = None  # measure again from a fresh process
-        return self._result(function, workload, device, variant, verdicts, deadline)
+            if kind == FLAG and sum(v.kind == FLAG for v in verdicts) >= 2:
+                break
+            fresh = kind == FLAG  # an implausible result is measured again from fresh processes
+        return self._result(function, workload, label, variant, verdicts)
 
-    def _start(self, workload: Workload, source: str, cpu, gpu, policy):
-        self._sandbox.close()  # a fresh child: the harness loads before the student's module
-        info = self._sandbox.drive(DRIVER, HARNESS, "probe", (policy != "cpu",), {},
-                                   timeout=_START_TIMEOUT)
+    def _start(self, target, workload: Workload, cpu, gpu, policy, fresh: bool):
+        """Both children ready for the check: the trusted one with the workload, the student's with
+        the setup and the target; the device and variant chosen from what the trusted child sees."""
+        if fresh:
+            self._trusted.close()
+            self._sandbox.close()
+        want_torch = workload.uses_torch
+        info = self._trusted.drive(DRIVER, HARNESS, "prepare", ({
+            "source": workload.source, "threads": self.threads, "torch": want_torch,
+            "want_gpu": policy != "cpu"},), {}, timeout=_START_TIMEOUT)
         has_gpu = type(info) is dict and info.get("cuda") is True
         if policy != "cpu" and not has_gpu and os.environ.get(REQUIRE_GPU) == "1":
             # A GPU runner that lost its GPU must not quietly time on the CPU: a grader error.
-            raise RuntimeError(f"{REQUIRE_GPU}=1 but the sandbox has no usable GPU "
-                               f"(probe: {info!r:.200})")
+            raise RuntimeError(f"{REQUIRE_GPU}=1 but the sandbox has no usable GPU (probe: {info!r:.200})")
         if policy == "cpu" or not has_gpu:
             if policy == "gpu-or-skip":
                 return TimingResult("skipped", "none", "timing check skipped: the sandbox has no GPU "
@@ -174,59 +194,88 @@ class Timing:
             device, variant = "cpu", cpu
         else:
             device, variant = "cuda", gpu
-        gpu_name = str(info.get("gpu", ""))[:100] if type(info) is dict else ""
-        plan = {"workload": source, "sizes": dict(variant.sizes), "device": device,
-                "threads": self.threads, "output": workload.output, "max_values": variant.max_values,
-                "seed": self._seeds("control", 0, variant)[0], "probe": 0, "reps": variant.control_reps,
-                "min_reps": variant.control_reps, "sides": ["B"] + (["F"] if workload.best else [])}
-        control = self._sandbox.drive(DRIVER, HARNESS, "control", (plan,), {}, timeout=_START_TIMEOUT)
-        self._expected_device = device if device == "cpu" or _parent_has_cuda() else "cpu"
-        expected = workload.expected_outputs(variant.sizes, 0, 0, 1, variant.max_values,
-                                             self._expected_device)
-        dtype = expected[0]["dtypes"][0] if expected[0]["dtypes"] else "float64"
-        limits = Limits(threshold=variant.threshold, band=variant.band, min_reps=variant.min_reps,
-                        max_speedup=variant.max_speedup, atol=variant.atol, output=workload.output,
-                        rtol=variant.rtol if variant.rtol is not None else _DEFAULT_RTOL.get(dtype, 1e-2),
-                        threads=self.threads, device=device)
-        deadline = _deadline(control, variant, self._call_timeout)
-        label = f"cuda ({gpu_name})" if device == "cuda" else f"cpu ({self.threads} thread" \
-            f"{'s' if self.threads != 1 else ''}{'; no GPU in the sandbox' if policy != 'cpu' else ''})"
-        return label, variant, control, limits, deadline
-
-    def _measure(self, plan, workload: Workload, variant: Variant, control, limits, deadline) -> Verdict:
-        cpu_before = self._sandbox.cpu_seconds()
-        started = time.perf_counter()
-        try:
-            reply = self._sandbox.drive(DRIVER, HARNESS, "measure", (plan,), {}, timeout=deadline)
-        except StudentTimeout:
-            try:
-                clean = [r["sides"]["B"]["call"] for r in control["reps"][1:] or control["reps"]]
-                return Verdict(TIMEOUT, "", baseline_ms=float(np.median(clean)) / 1e6)
-            except (KeyError, TypeError, IndexError):
-                return Verdict(TIMEOUT, "")
-        wall = time.perf_counter() - started
-        cpu_after = self._sandbox.cpu_seconds()
-        cpu = None if cpu_before is None or cpu_after is None else cpu_after - cpu_before
+        reply = self._sandbox.drive(DRIVER, HARNESS, "prepare", ({
+            "source": workload.setup_source, "threads": self.threads, "torch": want_torch,
+            "target": target},), {}, timeout=_START_TIMEOUT)
         if type(reply) is dict and type(reply.get("missing")) is str:
             raise MissingName(reply["missing"][:300])
-        reps = reply.get("reps") if type(reply) is dict else None
-        count = min(len(reps), plan["reps"]) if type(reps) is list else 1
-        expected = workload.expected_outputs(variant.sizes, plan["seed"], plan["probe"], max(count, 1),
-                                             variant.max_values, self._expected_device)
-        return judge(reply if type(reply) is dict else {}, control, expected, wall_s=wall, cpu_s=cpu,
-                     limits=limits, baseline_name=workload.name)
+        for child in (self._trusted, self._sandbox):
+            child.drive(DRIVER, HARNESS, "use_device", (device,), {}, timeout=_START_TIMEOUT)
+        if device == "cuda":
+            label = f"cuda ({str(info.get('gpu', ''))[:100]})"
+        else:
+            plural = "s" if self.threads != 1 else ""
+            no_gpu = "; no GPU in the sandbox" if policy != "cpu" else ""
+            label = f"cpu ({self.threads} thread{plural}{no_gpu})"
+        return label, variant, device
 
-    def _seeds(self, target: str, attempt: int, variant: Variant) -> tuple[int, int, int]:
+    def _measure(self, target, workload: Workload, variant: Variant, device: str, attempt: int) -> Verdict:
+        seed, warmups = self._seeds(target, attempt, variant)
+        sides = ["S", "B"] + (["F"] if workload.best else [])
+        orders = [o for o in itertools.permutations(sides) if o[0] == "B"]  # rep 0: the baseline first
+        orders += [o for o in itertools.permutations(sides) if o[0] != "B"]
+        limits = None
+        reps: list[dict] = []
+        begin = time.perf_counter()
+        baseline_walls: list[int] = []
+        for r in range(warmups + variant.reps):
+            inputs = workload.inputs(np.random.default_rng([seed, r]), "cpu", **variant.sizes)
+            record, outputs = {}, {}
+            for side in orders[r % len(orders)]:
+                deadline = _PHASE_TIMEOUT
+                if side == "S":
+                    deadline = _call_deadline(baseline_walls, variant, self._call_timeout)
+                try:
+                    record[side], outputs[side] = self._call(side, list(inputs), deadline)
+                except StudentTimeout:
+                    baseline = float(np.median(baseline_walls)) / 1e6 if baseline_walls else math.nan
+                    return Verdict(TIMEOUT, "", baseline_ms=baseline, details={"deadline": deadline})
+                if side == "B":
+                    baseline_walls.append(record[side]["wall"]["go"])
+            if limits is None:
+                limits = _limits(variant, workload, outputs["B"], warmups, device)
+            compared = workload.compared(outputs, inputs)
+            for side in sides:
+                record[side]["problem"] = "" if side == "B" else check_output(
+                    outputs[side], outputs["B"], limits, (compared[side], compared["B"]))
+            if "F" in record and record["F"]["problem"]:
+                raise RuntimeError(f"the best known implementation disagrees with the baseline: "
+                                   f"{record['F']['problem']}")
+            reps.append(record)
+            if record["S"]["problem"]:
+                break
+            if r + 1 >= warmups + variant.min_reps and time.perf_counter() - begin > variant.budget_s:
+                break
+        return judge(reps, limits, workload.name)
+
+    def _call(self, side: str, args: list, go_deadline: float) -> tuple[dict, list]:
+        """Stage, run and fetch one call on one side, each phase timed from here."""
+        child = self._sandbox if side == "S" else self._trusted
+        measured: dict = {"wall": {}, "cpu": {}}
+        output = None
+        cpu0 = child.cpu_ns() if child.alive else None
+        for phase, arguments in (("stage", (side, args)), ("go", ()), ("fetch", ())):
+            wall0 = time.perf_counter_ns()
+            value = child.drive(DRIVER, HARNESS, phase, arguments, {},
+                                timeout=go_deadline if phase == "go" else _PHASE_TIMEOUT)
+            wall = time.perf_counter_ns() - wall0
+            cpu1 = child.cpu_ns()  # contiguous readings: no CPU time falls between two phases
+            measured["wall"][phase] = wall
+            measured["cpu"][phase] = wall if cpu0 is None or cpu1 is None else cpu1 - cpu0
+            cpu0 = cpu1
+            if phase == "fetch":
+                output = value.get("leaves") if type(value) is dict else None
+        return measured, output if type(output) is list else []
+
+    def _seeds(self, target: str, attempt: int, variant: Variant) -> tuple[int, int]:
         digest = hashlib.sha256(f"{self._secret}\0timing\0{target}\0{attempt}".encode()).digest()
         seed = int.from_bytes(digest[:7], "little")
-        probe = int.from_bytes(digest[7:14], "little")
         low, high = variant.warmups
-        warmups = low + digest[14] % (high - low + 1)
-        return seed, probe, warmups
+        return seed, low + digest[14] % (high - low + 1)
 
     # ------------------------------------------------------------------------ outcome
 
-    def _result(self, function, workload, device, variant, verdicts, deadline) -> TimingResult:
+    def _result(self, function, workload, device, variant, verdicts) -> TimingResult:
         last = verdicts[-1]
         passed = next((v for v in verdicts if v.kind == PASS), None)
         final = passed or last
@@ -234,44 +283,44 @@ class Timing:
                               threshold=variant.threshold, student_ms=final.student_ms,
                               baseline_ms=final.baseline_ms, best_ms=final.best_ms,
                               timed_reps=final.timed_reps, attempts=[v.kind for v in verdicts],
-                              reasons=[v.message for v in verdicts if v.message])
+                              reasons=[v.message for v in verdicts if v.message], measure=final.measure)
         need = _requirement(function, variant.threshold, workload.name)
         if passed is not None:
             return result
         if last.kind == FLAG:
             result.status, result.message = "flagged", last.message
+        elif last.kind == NOISY:
+            result.status = "inconclusive"
+            result.message = (f"timing inconclusive: the machine was too busy to time {function} "
+                              f"reliably ({len(verdicts)} attempts); it is measured again later. "
+                              f"This says nothing about your code.")
         elif last.kind == TIMEOUT:
-            baseline = _median_ms(verdicts, "baseline_ms")
+            baseline = last.baseline_ms
             result.status = "failed"
-            result.message = (f"{function} is far too slow: the timed calls did not finish within "
-                              f"{deadline:.0f} s. {need}"
+            result.message = (f"{function} is far too slow: a timed call did not finish within "
+                              f"{last.details.get('deadline', 0):.3g} s. {need}"
                               + (f" ({workload.name} takes about {baseline:.3g} ms per call here)"
                                  if math.isfinite(baseline) else ""))
-        elif last.kind in (WRONG, THREADS):
+        elif last.kind == WRONG:
             result.status, result.message = "failed", last.message
         else:
             result.status = "failed"
-            measured = (f"{function} took {last.ratio:.3g}x the time of {workload.name} "
-                        f"({last.student_ms:.3g} ms against {last.baseline_ms:.3g} ms, medians of "
-                        f"{last.timed_reps} interleaved calls on fresh random inputs"
-                        f"{f', measured {len(verdicts)} times' if len(verdicts) > 1 else ''}). {need}")
-            if last.kind == BORDERLINE and last.ratio <= variant.threshold:
-                measured = (f"{function} could not be timed reliably: too few calls finished within "
-                            f"the time budget. {need}")
-            result.message = measured
+            again = f", measured {len(verdicts)} times" if len(verdicts) > 1 else ""
+            result.message = (f"{function} took {last.ratio:.3g}x the time of {workload.name} "
+                              f"({last.student_ms:.3g} ms against {last.baseline_ms:.3g} ms of "
+                              f"{_MEASURES[last.measure]}, medians of {last.timed_reps} interleaved calls "
+                              f"on fresh random inputs{again}). {need}")
         return result
 
     def _report(self, target: str, workload: Workload, result: TimingResult) -> None:
-        if self._feedback is None:
-            return
+        if self._feedback is None or result.status == "skipped":
+            return  # a skip's message is the check's output
         function = target.rpartition(".")[2]
-        if result.status == "skipped":
-            return  # the skip message is the check's output
         parts = [f"timed on {result.device}"]
         if math.isfinite(result.ratio):
             parts.append(f"your time / {workload.name} = {result.ratio:.3g} (threshold {result.threshold:g}; "
-                         f"{result.student_ms:.3g} ms against {result.baseline_ms:.3g} ms, medians of "
-                         f"{result.timed_reps} interleaved calls)")
+                         f"{result.student_ms:.3g} ms against {result.baseline_ms:.3g} ms of "
+                         f"{_MEASURES[result.measure]}, medians of {result.timed_reps} interleaved calls)")
             values = {f"{function} (yours)": result.ratio}
             if math.isfinite(result.best_ms) and result.baseline_ms > 0:
                 values[workload.best_name] = result.best_ms / result.baseline_ms
@@ -280,6 +329,33 @@ class Timing:
         if len(result.attempts) > 1:
             parts.append(f"attempts: {', '.join(result.attempts)}")
         self._feedback.note("; ".join(parts))
+
+
+_MEASURES = {"cpu": "CPU time", "wall": "wall time"}
+
+
+def trusted_child(empty: Path) -> SandboxedProcess:
+    """A child for the grader's own code (baselines), confined like a student's but on an empty
+    folder, with uids of its own: the same conditions, and no student code ever in it."""
+    return SandboxedProcess(empty, trusted=True)
+
+
+def _limits(variant: Variant, workload: Workload, baseline_leaves: list, warmups: int, device: str) -> Limits:
+    dtype = str(baseline_leaves[0].get("dtype")) if baseline_leaves else "float64"
+    return Limits(threshold=variant.threshold, band=variant.band, min_reps=variant.min_reps,
+                  max_speedup=variant.max_speedup, atol=variant.atol, output=workload.output,
+                  rtol=variant.rtol if variant.rtol is not None else _DEFAULT_RTOL.get(dtype, 1e-2),
+                  device=device, warmups=warmups)
+
+
+def _call_deadline(baseline_walls: list[int], variant: Variant, call_timeout: float) -> float:
+    """Generous for code near the threshold, short for code far over it (a Python loop where a
+    vectorized call was asked for): from the baseline's calls so far."""
+    if not baseline_walls:
+        return call_timeout
+    baseline_s = float(np.median(baseline_walls)) / 1e9
+    allowance = 20 * max(variant.threshold, 1.0) * variant.band * baseline_s
+    return float(min(call_timeout, max(2.0, 1.0 + allowance)))
 
 
 def _parent_has_cuda() -> bool:
@@ -296,29 +372,6 @@ def _requirement(function: str, threshold: float, baseline: str) -> str:
     if threshold < 1:
         return f"It must be at least {1 / threshold:g}x faster than {baseline}."
     return f"It may take at most {threshold:g}x as long as {baseline}."
-
-
-def _median_ms(verdicts: list[Verdict], key: str) -> float:
-    values = [getattr(v, key) for v in verdicts if math.isfinite(getattr(v, key))]
-    return float(np.median(values)) if values else math.nan
-
-
-def _deadline(control: dict, variant: Variant, call_timeout: float) -> float:
-    """Generous for code at the threshold (x4), short for code far over it: from the control's
-    trusted timings, plus a few seconds for one-time costs of a first call."""
-    try:
-        reps = control["reps"][1:] or control["reps"]
-        per_rep = float(np.median([r["gen"] for r in reps]))
-        for side in reps[0]["sides"]:
-            per_side = [r["sides"][side] for r in reps]
-            per_rep += 2 * float(np.median([x["prep"] + x["post"] + x["call"] for x in per_side]))
-            if side == "B":
-                per_rep += max(variant.threshold * variant.band, 1.0) \
-                    * float(np.median([x["call"] for x in per_side]))
-        estimate = per_rep / 1e9 * (variant.reps + variant.warmups[1])
-    except (KeyError, TypeError, ValueError, IndexError):
-        estimate = call_timeout
-    return float(min(max(4 * estimate + min(call_timeout, 3.0), 3.0), 600.0))
 
 
 def _validate(target: str, policy: str, cpu: Variant | None, gpu: Variant | None) -> None:

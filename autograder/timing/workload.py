@@ -1,12 +1,12 @@
 """What a timing check times: trusted functions that make inputs, compute the baseline, and say how
 a target is called — written by the check author as plain module-level functions.
 
-The same function objects serve twice: in the trusted parent they compute the expected outputs
-(from the same seeds), and their source is sent to the sandboxed child, where the harness times them
-against the student's code. They may use ``np``, ``math`` and ``torch`` (imported at module level
-of the workload only when a function names it; import torch inside a function that needs it only
-sometimes) and each other, nothing else: no closures, no other globals of the check file (the check
-file's secrets stay in the parent).
+In the parent, ``inputs`` makes every call's inputs and ``result`` turns outputs into what is
+compared; the whole source goes to the trusted child that runs the baseline and the best known
+implementation; only ``setup`` (how the target is called) goes to the student's child. They may use
+``np``, ``math`` and ``torch`` (imported at module level of the workload only when a function names
+it; import torch inside a function that needs it only sometimes) and each other, nothing else: no
+closures, no other globals of the check file (the check file's secrets stay in the parent).
 """
 
 from __future__ import annotations
@@ -34,14 +34,14 @@ class Workload:
       interface (a function, or for stateful code a factory such as an optimizer class).
     - ``best`` (optional): the best known trusted implementation; also timed, shown in the report, and
       the yardstick for "implausibly fast" (``Variant.max_speedup``).
-    - ``expected`` (optional, parent only): computes the expected outputs; default ``best`` or else
-      ``baseline``. Pick a fast one: it runs once per repetition in the parent.
     - ``setup(impl, *args)`` (optional): returns the thunk that is timed; default
       ``lambda: impl(*args)``. For stateful code: build the object and run its steps inside the thunk,
-      so that all of the student's code is timed.
+      so that all of the student's code is timed. It is the only workload function that runs in the
+      student's process, so it uses only np, math and torch (no other workload function).
     - ``result(out, *args)`` (optional): what is compared, from the thunk's return value and the
-      untouched inputs (e.g. the parameter update ``p_after - p_before`` of an optimizer); untimed.
-    - ``output``: what the student's call must return, checked by exact type in the child:
+      untouched inputs (e.g. the parameter update ``p_after - p_before`` of an optimizer); computed in
+      the parent, on CPU copies of both.
+    - ``output``: what the student's call must return, checked by exact type in the parent:
       ``"array"`` (exactly ``numpy.ndarray`` / ``torch.Tensor``, the inputs' dtype, shape and device),
       ``"scalar"`` (``float``, a numpy float scalar, or a 0-d array or tensor, no lower precision
       than the expected value) or ``"params"`` (tensors the setup owns, their dtype unchanged).
@@ -52,7 +52,6 @@ class Workload:
     baseline: Callable
     best: Callable | None = None
     best_name: str = "best known"
-    expected: Callable | None = None
     setup: Callable | None = None
     result: Callable | None = None
     helpers: tuple[Callable, ...] = ()
@@ -62,8 +61,13 @@ class Workload:
         if self.output not in OUTPUTS:
             raise ValueError(f"Workload.output must be one of {OUTPUTS}, not {self.output!r}")
         # Built (and validated) once, when the check module is imported: the source sent to the
-        # child is then the source of these very function objects, even if the file changes later.
+        # children is then the source of these very function objects, even if the file changes later.
         object.__setattr__(self, "_source", self._build_source())
+        if self.setup is not None:
+            others = _global_names(self.setup) - _ALLOWED
+            if others:
+                raise TypeError(f"workload setup {self.setup.__name__} uses {', '.join(sorted(others))}: "
+                                f"it runs in the student's process alone, with only np, math and torch")
 
     def _functions(self) -> dict[str, Callable]:
         roles = {role: getattr(self, role) for role in _ROLES if getattr(self, role) is not None}
@@ -86,12 +90,12 @@ class Workload:
             if free.nonlocals:
                 raise TypeError(f"workload function {fn.__name__} uses variables of an enclosing "
                                 f"function ({', '.join(free.nonlocals)}); define it at module level")
-            unknown = set(free.globals) - _ALLOWED - names
+            unknown = _global_names(fn) - _ALLOWED - names
             if unknown:
                 raise TypeError(f"workload function {fn.__name__} uses the globals "
                                 f"{', '.join(sorted(unknown))}: only np, math, torch and the other "
                                 f"workload functions (pass helpers=...) exist in the child")
-            uses_torch |= "torch" in free.globals
+            uses_torch |= "torch" in _global_names(fn)
             parts.append(textwrap.dedent(inspect.getsource(fn)))
         header = ["import math", "import numpy as np", "import numpy"]
         if uses_torch:
@@ -99,33 +103,57 @@ class Workload:
         roles = [f"{role.upper()} = {fn.__name__}" for role, fn in self._functions().items()]
         return "\n".join(header) + "\n\n\n" + "\n\n".join(parts) + "\n\n" + "\n".join(roles) + "\n"
 
+    @property
+    def uses_torch(self) -> bool:
+        return "\nimport torch\n" in self._source
+
+    @property
+    def setup_source(self) -> str:
+        """What the student's child gets: the ``setup`` function alone (how the target is called),
+        or nothing for the default call ``target(*inputs)``. Never the inputs, baseline or best."""
+        if self.setup is None:
+            return ""
+        header = ["import math", "import numpy as np", "import numpy"]
+        if "torch" in _global_names(self.setup):
+            header.append("import torch")
+        return ("\n".join(header) + "\n\n\n" + textwrap.dedent(inspect.getsource(self.setup))
+                + f"\n\nSETUP = {self.setup.__name__}\n")
+
     # ------------------------------------------------------------------------ in the parent
 
-    def expected_outputs(self, sizes: dict, seed: int, probe: int, reps: int, max_values: int,
-                         device: str = "cpu") -> list[dict]:
-        """Per repetition, from the same seeds as the child: the expected values (sampled as the
-        harness samples them), their dtype, shape and scale (greatest absolute value)."""
-        from autograder.timing.harness import sample_index
+    def compared(self, outputs: dict[str, list[dict]], inputs: tuple) -> dict[str, list]:
+        """Per side, the values its output is judged on: the ``result`` hook applied in the parent
+        to the fetched output and the parent's own copy of the inputs, or the output's leaves."""
+        compared = {}
+        for side, leaves in outputs.items():
+            values = [leaf.get("values") for leaf in leaves]
+            if self.result is None or any(type(v) is not np.ndarray for v in values):
+                compared[side] = values
+                continue
+            out = [_like(leaf) for leaf in leaves]
+            compared[side] = [_host64(v) for v in _leaves(self.result(out[0] if len(out) == 1 else out,
+                                                                       *_copy(inputs)))]
+        return compared
 
-        impl = self.expected or self.best or self.baseline
-        setup = self.setup or (lambda fn, *args: (lambda: fn(*args)))
-        out = []
-        for r in range(reps):
-            inputs = self.inputs(np.random.default_rng([int(seed), r]), device, **sizes)
-            raw = setup(impl, *_copy(inputs))()
-            value = self.result(raw, *inputs) if self.result else raw
-            leaves = _leaves(value)
-            arrays = [_host64(v) for v in leaves]
-            flat = np.concatenate([a.reshape(-1) for a in arrays]) if arrays else np.zeros(0)
-            index = sample_index(probe, r, flat.size, max_values)
-            out.append({
-                "values": flat if index is None else flat[index],
-                "size": int(flat.size),
-                "scale": float(np.max(np.abs(flat))) if flat.size else 0.0,
-                "dtypes": [_dtype_name(v) for v in _leaves(raw)],
-                "shapes": [list(np.shape(v)) if not _is_tensor(v) else list(v.shape) for v in _leaves(raw)],
-            })
-        return out
+
+def _global_names(fn) -> set[str]:
+    """The module globals ``fn`` reads, in its own code and in the functions and lambdas nested in it
+    (``inspect.getclosurevars`` sees the outer code only)."""
+    names, codes = set(), [fn.__code__]
+    while codes:
+        code = codes.pop()
+        names.update(code.co_names)
+        codes.extend(c for c in code.co_consts if inspect.iscode(c))
+    return {n for n in names if n in fn.__globals__}
+
+
+def _like(leaf: dict):
+    """A fetched leaf as the type it had (a tensor again where it was one), on the CPU."""
+    if leaf.get("kind") == "tensor":
+        import torch
+
+        return torch.from_numpy(np.array(leaf["values"]))
+    return leaf["values"]
 
 
 def _leaves(value, depth: int = 0) -> list:
