@@ -145,22 +145,39 @@ def test_the_scan_leaves_allowed_uses_alone(source):
     assert judged(source) == []
 
 
-MAIN_BLOCK = ("import torch\n\ndef step():\n    return 1\n\n"
-              "if __name__ == '__main__':\n    opt = torch.optim.Adam([])\n    print(step())\n")
+MAIN_BLOCK = ("import numpy as np\n\ndef double(x):\n    return 2 * x\n\n"
+              "if __name__ == '__main__':\n    print(np.multiply(double(1), 1))\n")
 
 
-def test_a_reference_in_a_main_block_that_never_runs_is_not_a_finding():
-    assert judged(MAIN_BLOCK) == []
-    assert judged(MAIN_BLOCK.replace("'__main__' ==", "").replace("__name__ == '__main__'",
-                                                                  "'__main__' == __name__")) == []
+def zeroing(toy, folder: Path, arrays: str) -> set[str]:
+    (folder / "arrays.py").write_text(arrays)
+    return {f.name for f in scan_submission(toy, folder) if not f.review}
 
 
-def test_a_main_block_counts_when_the_module_rebinds_its_name():
-    assert "torch.optim.Adam" in banned_in("__name__ = '__main__'\n" + MAIN_BLOCK)
+def test_a_reference_in_a_main_block_that_never_runs_is_not_a_finding(toy, tmp_path):
+    assert scan_submission(toy, tmp_path / "none") == []  # nothing there
+    assert zeroing(toy, tmp_path, MAIN_BLOCK) == set()
+    reversed_test = MAIN_BLOCK.replace("__name__ == '__main__'", "'__main__' == __name__")
+    assert zeroing(toy, tmp_path, reversed_test) == set()
 
 
-def test_code_beside_a_main_block_is_still_scanned():
-    assert "torch.optim.SGD" in banned_in(MAIN_BLOCK + "else:\n    torch.optim.SGD([])\n")
+@pytest.mark.parametrize("trick", [
+    "__name__ = '__main__'\n",
+    "globals()['__name__'] = '__main__'\n",
+    "import sys\nsetattr(sys.modules[__name__], '__name__', '__main__')\n",
+])
+def test_a_main_block_counts_when_the_submission_could_make_it_run(toy, tmp_path, trick):
+    assert "numpy.multiply" in zeroing(toy, tmp_path, trick + MAIN_BLOCK)
+
+
+def test_a_main_block_counts_when_another_module_could_make_it_run(toy, tmp_path):
+    (tmp_path / "helpers.py").write_text("import importlib\nimport arrays\narrays.__name__ = '__main__'\n"
+                                         "importlib.reload(arrays)\n")
+    assert "numpy.multiply" in zeroing(toy, tmp_path, MAIN_BLOCK)
+
+
+def test_code_beside_a_main_block_is_still_scanned(toy, tmp_path):
+    assert "numpy.multiply" in zeroing(toy, tmp_path, MAIN_BLOCK + "else:\n    np.multiply(1, 2)\n")
 
 
 @pytest.mark.parametrize("source", [
@@ -274,3 +291,8 @@ def test_the_problem_sets_own_checks_handed_in_with_the_folder_are_not_student_c
     assert grade_submission(pset, folder).findings == []
     (folder / "tests" / "helper.py").write_text(check + "# mine\n")  # not the course's file
     assert grade_submission(pset, folder).findings != []
+
+
+def test_a_main_block_self_test_keeps_full_marks(grade_toy):
+    result = grade_toy({"arrays.py": MAIN_BLOCK})
+    assert result.full_marks and result.findings == []

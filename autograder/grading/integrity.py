@@ -11,7 +11,8 @@ passed or stored), or an introspection step from near a ban (``torch.optim.Optim
 ``vars``, ``globals``, ``__dict__`` on an unknown object, ``sys.modules``, ``importlib``, ``exec``,
 ``eval``, ``compile``, ...) in a module of a problem with a ban is a finding for review: reported to
 the instructor, not zeroing. Code under ``if __name__ == "__main__":`` never runs during grading and
-is not scanned (unless the module rebinds ``__name__``).
+does not count, unless the module rebinds ``__name__`` or the submission holds access the scan
+cannot follow (which could make it run).
 
 The runtime tripwire (``sandbox.tripwire``) runs in the child, which the student controls: its
 report may add findings, never clear or outweigh one of the scan's. Compiled files never reach the
@@ -87,6 +88,7 @@ class Reference:
     bound: bool = False  # named by an import or bound to a plain name (an alias): only a ban counts
     note: str = ""  # unresolved dynamic access: what it is
     unscannable: bool = False  # the file is nested too deeply for the scan to read it
+    in_main: bool = False  # inside ``if __name__ == "__main__":``, which grading does not run
 
 
 def scan_submission(pset: ProblemSet, root: Path) -> list[Finding]:
@@ -106,7 +108,7 @@ def scan_submission(pset: ProblemSet, root: Path) -> list[Finding]:
             files.append(path)  # the student's own code
     modules = _Modules(paths)
     scanned = {path: modules.scan(path)[0] for path in files}
-    findings: list[Finding] = []
+    findings: list[tuple[Finding, bool]] = []
     for problem in pset.problems:
         if not problem.banned:
             continue
@@ -121,9 +123,12 @@ def scan_submission(pset: ProblemSet, root: Path) -> list[Finding]:
                 if judged is not None:
                     name, review, why = judged
                     finding = Finding(problem.id, name, f"{rel}, line {ref.line}", "static", review, why)
-                    if finding not in findings:
-                        findings.append(finding)
-    return findings
+                    if (finding, ref.in_main) not in findings:
+                        findings.append((finding, ref.in_main))
+    # Code under `if __name__ == "__main__":` never runs during grading, unless the submission
+    # does something the scan cannot follow (which could make it run): then it counts like the rest.
+    tricky = any(finding.review for finding, in_main in findings if not in_main)
+    return [finding for finding, in_main in findings if tricky or not in_main]
 
 
 def judge(ref: Reference, banned: tuple[str, ...], allowed: tuple[str, ...]) -> tuple[str, bool, str] | None:
@@ -262,8 +267,11 @@ class _Scan:
         self.tree = tree
         self.scopes: dict[ast.AST, _Scope] = {}
         self.scope_of: dict[ast.AST, _Scope] = {}
-        self.skip: set[ast.AST] = set(_never_run_blocks(tree))
+        self.memo: dict[ast.AST, set[str]] | None = None
+        self.binders: list[ast.AST] = []  # assignments and imports, for learn()
+        self.rebinds_name = False  # the module assigns __name__
         self._bind_scopes(tree, None)
+        self.skip: set[ast.AST] = set() if self.rebinds_name else set(_never_run_blocks(tree))
 
     # -- scopes ------------------------------------------------------------------------------
     def _bind_scopes(self, node: ast.AST, scope: _Scope | None) -> None:
@@ -298,10 +306,14 @@ class _Scan:
                 self.scope_of[node] = scope or inner
                 continue
             self.scope_of[node] = scope
+            if isinstance(node, ast.Assign | ast.AnnAssign | ast.NamedExpr | ast.Import | ast.ImportFrom):
+                self.binders.append(node)
             if isinstance(node, ast.Global | ast.Nonlocal):
                 scope.globals.update(node.names if isinstance(node, ast.Global) else ())
+                self.rebinds_name |= "__name__" in node.names
             elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store | ast.Del):
                 self._target(scope, node.id).local.add(node.id)
+                self.rebinds_name |= node.id == "__name__"
             elif isinstance(node, ast.Import | ast.ImportFrom):
                 for alias in node.names:
                     if alias.name != "*":
@@ -340,6 +352,13 @@ class _Scan:
 
     # -- resolution --------------------------------------------------------------------------
     def resolve(self, node: ast.AST) -> set[str]:
+        if self.memo is not None:  # aliases are settled once references are emitted
+            if node not in self.memo:
+                self.memo[node] = self._resolve(node)
+            return self.memo[node]
+        return self._resolve(node)
+
+    def _resolve(self, node: ast.AST) -> set[str]:
         scope = self.scope_of.get(node)
         if isinstance(node, ast.Name):
             return self.lookup(scope, node.id) if scope is not None else set()
@@ -375,7 +394,7 @@ class _Scan:
     def learn(self) -> bool:
         """One pass over the assignments to plain names: what each name may hold."""
         changed = False
-        for node in ast.walk(self.tree):
+        for node in self.binders:
             pairs: list[tuple[ast.expr, ast.expr]] = []
             if isinstance(node, ast.Assign):
                 for target in node.targets:
@@ -417,12 +436,19 @@ class _Scan:
     # -- references --------------------------------------------------------------------------
     def emit(self) -> list[Reference]:
         self.out: list[Reference] = []
+        self.memo = {}
         self._visit(self.tree, value=False)
         return self.out
 
     def _visit(self, node: ast.AST, value: bool = True) -> None:
-        if node in self.skip:
+        if node in self.skip:  # a __main__ block: its references are marked, scan_submission decides
+            start = len(self.out)
+            self.skip.discard(node)
+            self._visit(node, value)
+            self.out[start:] = [replace(ref, in_main=True) for ref in self.out[start:]]
             return
+        if isinstance(node, ast.Attribute) and node.attr == "__name__" and isinstance(node.ctx, ast.Store):
+            self.out.append(Reference("", node.lineno, note="assigns a module's __name__"))
         if isinstance(node, ast.Call):
             imported = self._imported_by(node)
             if imported:  # what __import__('a.b') loads, whatever it returns
@@ -477,6 +503,8 @@ class _Scan:
         funcs = self.resolve(node.func)
         attr_name = _literal(node.args[1]) if len(node.args) > 1 else None
         if funcs & _ATTR_BUILTINS and attr_name is not None:
+            if attr_name == "__name__" and "builtins.setattr" in funcs:
+                self.out.append(Reference("", node.lineno, note="assigns a module's __name__"))
             if attr_name in ESCAPES:  # getattr(obj, "__dict__") on an object the scan cannot name
                 self.out.append(Reference("", node.lineno,
                                           note=f"{attr_name} of an object the scan cannot name"))
@@ -513,12 +541,7 @@ def _literal(node: ast.expr) -> str | None:
 
 def _never_run_blocks(tree: ast.Module) -> list[ast.AST]:
     """The bodies of top-level ``if __name__ == "__main__":`` blocks: grading imports the module, so
-    they never run, unless the module rebinds ``__name__`` (then nothing is skipped)."""
-    rebinds = any(isinstance(n, ast.Name) and n.id == "__name__" and isinstance(n.ctx, ast.Store)
-                  or isinstance(n, ast.Global | ast.Nonlocal) and "__name__" in n.names
-                  for n in ast.walk(tree))
-    if rebinds:
-        return []
+    they never run (the caller skips none when the module rebinds ``__name__``)."""
     skipped = []
     for node in tree.body:
         if isinstance(node, ast.If) and _is_main_test(node.test):
