@@ -251,3 +251,16 @@ def test_one_unreadable_submission_never_stops_the_batch(toy, tmp_path):
     written = [json.loads(p.read_text()) for p in out.glob("*/results.json")]
     assert len(written) == len(broken) + 2
     assert all("\x1b" not in p.name for p in out.iterdir())
+
+
+def test_the_tripwire_wraps_fused_kernels_named_by_their_module_path():
+    """torch._fused_adam_'s own name is torch._VariableFunctionsClass._fused_adam_: it is no
+    re-export, so the tripwire (which only adds findings) still watches it."""
+    probe = ("from autograder.sandbox import tripwire\n"
+             "tripwire.arm(['torch.optim.*', 'torch._fused_*'], ['torch.optim.Optimizer'], '/nowhere')\n"
+             "import numpy, torch\n"
+             "print(hasattr(torch._fused_adam_, '__wrapped__'),"
+             " hasattr(torch.optim.Optimizer, '__wrapped__'), torch.optim.Adam.__bases__[0].__name__)\n")
+    shown = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True,
+                           cwd=Path(__file__).resolve().parents[1]).stdout.split()
+    assert shown == ["True", "False", "Adam"]  # Adam itself is replaced by a recording subclass
