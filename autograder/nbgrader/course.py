@@ -69,7 +69,8 @@ os.environ.pop("AUTOGRADER_SECRET", None)
 if sys.argv[1:2] == ["autograde"]:
     print("autograder: nbgrader autograde grades only the public checks, in the students' kernels; "
           "hidden check cells score 0 until `autograder grade PSET submitted/*/PSET --gradebook .` "
-          "grades them in its sandbox (and replaces these scores)", file=sys.stderr)
+          "grades them in its sandbox (run it after this command: it replaces these scores)",
+          file=sys.stderr)
 
 # Feedback never shows check code: nbgrader's own ClearHiddenTests runs on the feedback copy
 # (the cells this exporter writes hold no hidden checks; this keeps older notebooks safe too).
