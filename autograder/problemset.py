@@ -78,6 +78,7 @@ class ProblemSet:
     preload: tuple[str, ...] = ()  # modules the child imports at start-up, not in a timed call
     released: bool = False  # True for the student copy in assignments/<pset>
     worker_resources: dict = field(default_factory=dict)  # Dask resources a grading task needs
+    budget_s: float = 1800.0  # wall time one submission's grading may take; then it is stopped
     timing: tuple[TimingCheck, ...] = ()  # hidden timing checks declared in the manifest
     raw: dict = field(default_factory=dict, repr=False, compare=False)
 
@@ -143,6 +144,7 @@ def load_problem_set(root: Path) -> ProblemSet:
             preload=tuple(raw.get("sandbox", {}).get("preload", ())),
             released=bool(head.get("released", False)),
             worker_resources=dict(raw.get("grading", {}).get("worker_resources", {})),
+            budget_s=float(raw.get("grading", {}).get("budget_s", 1800.0)),
             timing=tuple(_timing_check(t) for t in raw.get("timing", ())),
             raw=raw,
         )

@@ -176,3 +176,53 @@ def test_a_problem_set_that_needs_a_gpu_is_graded_only_on_gpu_workers(toy, tmp_p
     outcome = grade_batch(load_problem_set(course), make_submissions(tmp_path / "subs", 6),
                           tmp_path / "out", scheduler=address)
     assert {r.environment["dask_worker"] for r in outcome.results} == {"w1"}
+
+
+UNDECIDED_ONCE = '''
+import os
+from pathlib import Path
+
+import pytest
+
+from autograder.timing import TimingInconclusive
+
+pytestmark = pytest.mark.problem("arith")
+
+
+def test_a_timing_a_busy_machine_left_undecided(student):
+    """timing: undecided the first time it runs for a submission (a busy machine)"""
+    seen = Path(os.environ["UNDECIDED_MARKERS"]) / student.arith.NAME
+    if not seen.exists():
+        seen.touch()
+        raise TimingInconclusive("timing inconclusive: the machine was too busy")
+'''
+
+
+def test_undecided_timings_are_measured_again_at_the_end_of_the_batch(toy, tmp_path, monkeypatch):
+    """A check that could not decide (no accusation, status error) is graded again once the rest of
+    the batch is done; each submission is reported once, with the final result."""
+    from autograder.problemset import load_problem_set
+
+    root = tmp_path / "toy"
+    shutil.copytree(toy.root, root)
+    (root / "checks" / "hidden" / "test_undecided.py").write_text(UNDECIDED_ONCE)
+    markers = tmp_path / "markers"
+    markers.mkdir()
+    monkeypatch.setenv("UNDECIDED_MARKERS", str(markers))
+    pset = load_problem_set(root)
+    subs = []
+    for name in ("one", "two"):
+        folder = tmp_path / name
+        shutil.copytree(root, folder, ignore=shutil.ignore_patterns("checks", "*.toml", "*.md"))
+        with open(folder / "arith.py", "a") as f:
+            f.write(f"\nNAME = {name!r}\n")
+        subs.append(folder)
+    reported = []
+    outcome = grade_batch(pset, subs, tmp_path / "out", jobs=1,
+                          on_result=lambda source, result, reused: reported.append(source))
+    assert sorted(reported) == sorted(subs)  # once each
+    for result in outcome.results:
+        check = next(t for t in result.tests if "undecided" in t.nodeid)
+        assert check.status == "passed" and not result.inconclusive and result.full_marks
+        assert json.loads((tmp_path / "out" / result.submission / "results.json").read_text())["fingerprint"]
+    assert len(list(markers.iterdir())) == 2

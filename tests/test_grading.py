@@ -183,3 +183,15 @@ def test_hidden_messages_never_show_operands_even_inside_a_pytest_session(grade_
     result = grade_toy({"arith.py": ARITH_OK.replace("    return a + b\n", "    return a + b + 1\n")})
     message = by_name(result)["test_add_random"].output
     assert message == "add is wrong on random integers"
+
+
+def test_a_submission_past_its_wall_budget_is_stopped_and_says_what_ran(grade_toy):
+    """Every call of this submission hangs until its own deadline (2 s): the submission as a whole
+    is stopped at its budget; what did not run is a timeout that says why, and nothing is lost."""
+    hanging = "ANSWER = 42\n\ndef add(a, b):\n    while True:\n        pass\n\n" \
+              "def safe_div(a, b):\n    while True:\n        pass\n"
+    result = grade_toy({"arith.py": hanging}, budget_s=3)
+    assert result.status == "graded" and result.score < result.max_score
+    stopped = [t for t in result.tests if "stopped after its budget of 3 s" in t.output]
+    assert stopped and all(t.status == "timeout" and t.score == 0 for t in stopped)
+    assert not [t for t in result.tests if t.status == "skipped"]

@@ -270,6 +270,7 @@ class CheckRecord:
     duration: float = 0.0
     grader_error: str = ""  # a bug in the check itself, for the instructor
     review: bool = False  # not awarded, but an instructor should look (e.g. an implausible timing)
+    inconclusive: bool = False  # not decided (a timing on a machine too busy): graded again later
     figures: list = field(default_factory=list)  # data for pictures (Feedback)
 
 
@@ -356,6 +357,8 @@ class CheckRecorder:
             safe = "" if visible else getattr(exc, "hidden_message", "")  # assertions' own variant
             record.message = safe or str(exc) or "the check failed"
             record.review = bool(getattr(exc, "review", False))
+            if getattr(exc, "inconclusive", False):  # no verdict on the student's code: not "failed"
+                record.status, record.inconclusive = "error", True
         else:
             record.status = "error"
             record.message = "the grader failed on this check (not your fault); instructors see why"

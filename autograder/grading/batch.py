@@ -86,23 +86,28 @@ def grade_batch(
             on_result(source, result, True)
     fresh: dict[Path, Result] = {}
     with _stop_on_interrupt() as stop:
-        if scheduler:
-            from autograder.grading.cluster import run_on_dask
+        for attempt in range(2):  # then once more for results a busy machine left undecided
+            if scheduler:
+                from autograder.grading.cluster import run_on_dask
 
-            stream = run_on_dask(scheduler, pset, pending, public_only)
-        else:
-            stream = _run_locally(pset, pending, public_only, jobs or os.cpu_count() or 1, stop)
-        for job, data in stream:
-            result = Result.from_json(data)
-            result.submission = job.name
-            result.fingerprint = "" if result.fingerprint == _RETRY else job.fingerprint
-            result.write(job.results_path)
-            write_reports(result, job.results_path.parent)
-            fresh[job.source] = result
-            if on_result is not None:
-                on_result(job.source, result, False)
-            if stop.is_set():
-                raise KeyboardInterrupt
+                stream = run_on_dask(scheduler, pset, pending, public_only)
+            else:
+                stream = _run_locally(pset, pending, public_only, jobs or os.cpu_count() or 1, stop)
+            for job, data in stream:
+                result = Result.from_json(data)
+                result.submission = job.name
+                retry = result.fingerprint == _RETRY or result.inconclusive  # graded again next run
+                result.fingerprint = "" if retry else job.fingerprint
+                result.write(job.results_path)
+                write_reports(result, job.results_path.parent)
+                fresh[job.source] = result
+                if on_result is not None and (attempt == 1 or not result.inconclusive):
+                    on_result(job.source, result, False)  # once per submission, when final
+                if stop.is_set():
+                    raise KeyboardInterrupt
+            pending = [job for job in pending if fresh[job.source].inconclusive]
+            if not pending:
+                break
     by_source = kept | fresh
     return BatchOutcome([by_source[s] for s in sources if s in by_source], len(fresh), len(kept))
 

@@ -12,8 +12,10 @@ import hashlib
 import io
 import os
 import platform
+import signal
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import asdict
 from importlib import metadata
@@ -34,8 +36,10 @@ RESULTS_FILE = "results.json"
 TIMING_CHECKS = Path(autograder.__file__).parent / "timing" / "check.py"  # see autograder.timing.check
 
 
-def grade_submission(pset: ProblemSet, source: Path, *, public_only: bool = False) -> Result:
-    """Grade one submission with the public checks, and the hidden ones unless ``public_only``."""
+def grade_submission(pset: ProblemSet, source: Path, *, public_only: bool = False,
+                     budget_s: float | None = None) -> Result:
+    """Grade one submission with the public checks, and the hidden ones unless ``public_only``,
+    within ``budget_s`` seconds of wall time (default: the manifest's ``[grading] budget_s``)."""
     started = time.perf_counter()
     host_confinement()  # probe (and warn about missing layers) here, not inside pytest's capture
     with tempfile.TemporaryDirectory(prefix="autograder-") as workdir:
@@ -53,9 +57,17 @@ def grade_submission(pset: ProblemSet, source: Path, *, public_only: bool = Fals
             fingerprint=tree_digest(submission.root),  # before the student's code can write there
         )
         recorder = CheckRecorder(context)
-        log = run_checks(check_paths(pset, hidden), pset.root, [recorder])
+        budget = pset.budget_s if budget_s is None else budget_s
+        with wall_budget(budget) as stopped:
+            log = run_checks(check_paths(pset, hidden), pset.root, [recorder])
         findings = static + runtime_findings(pset, context.tripped)  # the child may only add
     records = list(recorder.records.values())
+    if stopped.is_set():  # what did not run costs its points, with the reason
+        for record in records:
+            if record.status == "skipped" and not record.message:
+                record.status = "timeout"
+                record.message = (f"not run: grading this submission was stopped after its budget of "
+                                  f"{budget:g} s")
     apply_findings(records, findings)
     tests, problems = score_records(pset, records)
     grader_errors = list(recorder.collection_errors)
@@ -78,6 +90,35 @@ def grade_submission(pset: ProblemSet, source: Path, *, public_only: bool = Fals
         execution_time=round(time.perf_counter() - started, 3),
         scope="public" if hidden is None else "all",
     )
+
+
+class BudgetExceeded(KeyboardInterrupt):
+    """Raised in the grading thread when a submission's wall budget runs out: pytest ends the
+    session on it (as on Ctrl-C), fixtures close the sandboxes, and the result says what ran."""
+
+
+@contextlib.contextmanager
+def wall_budget(seconds: float):
+    """Stop whatever runs in this (main) thread after ``seconds``; yields an Event set if it did.
+    Elsewhere (a Dask worker's thread) the calls' own deadlines are the only bound."""
+    stopped = threading.Event()
+    if threading.current_thread() is not threading.main_thread() or not seconds > 0:
+        yield stopped
+        return
+
+    def expire(*_):
+        stopped.set()
+        raise BudgetExceeded(f"grading budget of {seconds:g} s spent")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield stopped
+    except BudgetExceeded:
+        pass
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def check_paths(pset: ProblemSet, hidden: Path | None) -> list[Path]:

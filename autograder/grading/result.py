@@ -33,6 +33,7 @@ class CheckResult:
     grader_error: bool = False
     review: bool = False  # failed, and flagged for an instructor to look at (e.g. implausibly fast)
     figures: list[dict] = field(default_factory=list)  # data for pictures; reports draw them
+    inconclusive: bool = False  # could not be decided (a timing on a machine too busy): measured again
 
 
 @dataclass
@@ -71,6 +72,11 @@ class Result:
 
     def to_json(self) -> dict:
         return asdict(self)
+
+    @property
+    def inconclusive(self) -> bool:
+        """Some check could not be decided (a busy machine): the batch grades it again."""
+        return any(t.inconclusive for t in self.tests)
 
     @classmethod
     def from_json(cls, data: dict) -> Result:
@@ -117,6 +123,7 @@ def score_records(pset: ProblemSet, records: list[CheckRecord]) -> tuple[list[Ch
             score=round(max_score * r.fraction, 6), max_score=round(max_score, 6),
             output=r.message, visibility=r.visibility, execution_time=round(r.duration, 4),
             grader_error=bool(r.grader_error), review=r.review, figures=r.figures,
+            inconclusive=r.inconclusive,
         ))
     problems = []
     for p in pset.problems:  # sums of exact shares, rounded once
