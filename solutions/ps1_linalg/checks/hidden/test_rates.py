@@ -8,7 +8,8 @@ factorial sequences, e.g. 3**k / k!: those are left out). Quadratic convergence 
 r_{k+1} <= C r_k^2, decided by lim r_{k+1} / r_k^2 (which exists for every sequence here).
 
 Batteries give partial credit per sequence. Messages name the family of a failing sequence (as
-"What is checked" in the statement does), never its parameters or the expected answer.
+"What is checked" in the statement does), never its parameters or the expected answer, and repeat
+what the student's code returned only as one of the five class names or as a distance to the answer.
 """
 
 import numpy as np
@@ -203,7 +204,7 @@ def judge_classes(student, cases, kind: str, hint: str = "") -> None:
             raised.append(description)
             continue
         if type(got) is not str or got not in CLASSES:
-            wrong.append(f"{description} (returned {got!r}, which is not one of {', '.join(CLASSES)})")
+            wrong.append(f"{description} (returned something that is not one of {', '.join(CLASSES)})")
         elif got != expected:
             wrong.append(f"{description} (you said {got!r})")
     if first_error is not None and len(raised) == len(cases):
@@ -262,9 +263,9 @@ def judge_constants(student, cases, kind: str, hint: str = "") -> None:
             raised.append(description)
             continue
         if _as_number(got) is None:
-            wrong.append(f"{description} (returned {str(got)[:60]!r}, not a real number)")
+            wrong.append(f"{description} (returned something that is not a real number)")
         elif not constant_matches(got, expected):
-            wrong.append(f"{description} (you said {str(got)[:60]})")
+            wrong.append(f"{description} (your constant is not within {EXACT_ATOL:g} of q)")
     if first_error is not None and len(raised) == len(cases):
         raise first_error
     if wrong or raised:
@@ -465,12 +466,13 @@ def judge_estimates(student, function: str, cases, kind: str) -> None:
             continue
         got = as_float(returned)
         if got is None or not np.isfinite(got):
-            wrong.append(f"{description} (returned {str(returned)[:40]}, not a finite float)")
+            wrong.append(f"{description} (returned something that is not a finite float)")
         elif q > 0 and abs(got - q) > Q_RTOL * q:
             wrong.append(f"{description} (your estimate is {abs(got - q) / q:.1%} away from q; "
                          f"tolerance {Q_RTOL:.0%})")
         elif q == 0 and abs(got) > Q_ZERO:
-            wrong.append(f"{description} (your estimate {got:.3g} is above {Q_ZERO} for q = 0)")
+            wrong.append(f"{description} (your estimate is {abs(got):.2g} away from q = 0; "
+                         f"tolerance {Q_ZERO})")
     if first_error is not None and len(raised) == len(cases):
         raise first_error
     if wrong or raised:
@@ -547,7 +549,7 @@ def test_convergence_order(student, rng):
             continue
         got = as_float(returned)
         if got is None or not np.isfinite(got):
-            wrong.append(f"{description} (returned {str(returned)[:40]}, not a finite float)")
+            wrong.append(f"{description} (returned something that is not a finite float)")
         elif abs(got - p) > P_ATOL:
             wrong.append(f"{description} (your estimate is {abs(got - p):.3g} away from p; "
                          f"tolerance {P_ATOL})")

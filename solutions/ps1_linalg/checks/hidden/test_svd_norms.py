@@ -5,7 +5,8 @@ float64), never taken from one particular SVD routine's output. A best rank-r ap
 by its properties (rank at most r, error equal to the Eckart-Young error), never compared with one
 matrix: with repeated singular values there are many. Every tolerance is the statement's,
 tau = 100 * max(m, n) * eps * ||A||_F with eps the machine epsilon of A's dtype. Messages name the
-kind of input, never its entries, shape or expected values.
+kind of input, never its entries, shape or expected values, and never repeat what the student's
+code returned (a value, a shape, a dtype: text it chooses).
 """
 
 import numpy as np
@@ -69,7 +70,7 @@ def as_float(value, what: str) -> float:
         value = float(value.reshape(-1)[0])
     expect_type(value, float, what)
     if not np.isfinite(value):
-        raise AssertionError(f"{what} returned {value!r}; expected a finite number")
+        raise AssertionError(f"{what} returned a value that is not finite; expected a finite number")
     return value
 
 
@@ -91,10 +92,10 @@ def judge_best_rank_approx(student, A: np.ndarray, r: int, what: str) -> None:
     expect_type(B, np.ndarray, call)
     allowed = ("float64",) if A.dtype == np.float64 else ("float32", "float64")
     if str(B.dtype) not in allowed:
-        raise AssertionError(f"{call} returned dtype {B.dtype} for a {A.dtype} matrix; expected "
-                             f"{' or '.join(allowed)}")
+        raise AssertionError(f"{call} returned another dtype than {' or '.join(allowed)} for a "
+                             f"{A.dtype} matrix")
     if B.shape != A.shape:
-        raise AssertionError(f"{call} returned an array of shape {B.shape}, not the shape of A; "
+        raise AssertionError(f"{call} returned an array whose shape is not the shape of A; "
                              f"return the m x n matrix A_r itself, not its factors")
     if not np.all(np.isfinite(B)):
         raise AssertionError(f"{call} returned non-finite entries (do you divide by a singular "

@@ -5,7 +5,8 @@ float64). Tolerances are the statement's: 10 sqrt(mn) eps ||A||_F ||B||_F for <A
 10 k D eps ||A_1||_F ... ||A_k||_F for tr(A_1 ... A_k), eps the machine epsilon of the inputs' dtype.
 A few inputs are so wide or tall that the products the statement says not to form do not fit in
 memory: they judge the method through the value, not through a timing. Messages name the kind of
-input, never its entries, shapes or expected values.
+input, never its entries, shapes or expected values, and never repeat what the student's code
+returned (a value, a dtype, a symbol's name: text it chooses).
 """
 
 from functools import reduce
@@ -35,12 +36,12 @@ def as_float(value, what: str) -> float:
         value = float(value.reshape(-1)[0])
     elif type(value).__module__ == "torch" and type(value).__name__ == "Tensor":
         if tuple(value.shape) not in SCALAR_SHAPES or not value.is_floating_point():
-            raise AssertionError(f"{what} returned a tensor with {value.ndim} dimension(s) and "
-                                 f"dtype {value.dtype}; expected a float (or a 0-d float tensor)")
+            raise AssertionError(f"{what} returned a tensor that is not a 0-d float tensor; "
+                                 f"expected a float (or a 0-d float tensor)")
         value = float(value.detach().cpu().reshape(-1)[0])
     expect_type(value, float, what)
     if not np.isfinite(value):
-        raise AssertionError(f"{what} returned {value!r}; expected a finite number")
+        raise AssertionError(f"{what} returned a value that is not finite; expected a finite number")
     return value
 
 
@@ -326,9 +327,8 @@ def quadratic_form_sum_problem(value) -> str:
     value = value.doit()
     if isinstance(value, sympy.MatrixBase | sympy.MatrixExpr):
         return "QUADRATIC_FORM_SUM is a matrix expression; the sum is a number (take the trace)"
-    others = sorted(str(s) for s in value.free_symbols if s != plain)
-    if others:
-        return f"QUADRATIC_FORM_SUM involves {', '.join(others)}; the simplified sum depends on n alone"
+    if value.free_symbols - {plain}:
+        return "QUADRATIC_FORM_SUM involves symbols other than n; the simplified sum depends on n alone"
     if sympy.simplify(value - plain) != 0:
         return ("QUADRATIC_FORM_SUM is not the simplified sum: write each term <S^-1 a_i, a_i> as the "
                 "trace of S^-1 a_i a_i^T, add them up, and use what you know about S")
