@@ -6,15 +6,21 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
+import subprocess
+import sys
 import tomllib
 import zipfile
 from pathlib import Path
 
+import numpy as np
 import pytest
 
+from autograder.checks.plugin import check_seed
 from autograder.grading.batch import grade_batch
 from autograder.grading.grade import grade_submission
+from autograder.problemset import load_problem_set
 from autograder.sandbox.confine import host_confinement
 
 from .conftest import TOY_COURSE, processes_with
@@ -31,10 +37,14 @@ def _fingerprint(root: Path) -> str:
     return digest.hexdigest()
 
 
-def _submission(name: str, into: Path) -> Path:
-    """The attack's files, with the modules it does not hold taken from the toy reference."""
+def _submission(name: str, into: Path, *, attack: bool = True) -> Path:
+    """The attack's files, with the modules it does not hold taken from the toy reference (all of
+    them for ``attack=False``: an honest submission)."""
     folder = into / name
-    shutil.copytree(ATTACKS / name, folder, ignore=shutil.ignore_patterns("expected.toml"))
+    if attack:
+        shutil.copytree(ATTACKS / name, folder, ignore=shutil.ignore_patterns("expected.toml"))
+    else:
+        folder.mkdir()
     for module in ("arith.py", "arrays.py"):
         if not (folder / module).exists():
             shutil.copyfile(TOY_COURSE / "solutions" / "toy" / module, folder / module)
@@ -75,6 +85,9 @@ def test_each_attack_gets_its_honest_score(batch, name):
     outputs = "\n".join(t.output for t in result.tests)
     for text in expected.get("messages", []):
         assert text in outputs, f"no check output mentions {text!r}"
+    everything = json.dumps(result.to_json(), ensure_ascii=False)
+    for text in expected.get("absent", []):  # what a hidden input carried out would look like
+        assert text not in everything, f"the result repeats {text!r}"
 
 
 @pytest.mark.slow
@@ -146,3 +159,63 @@ def test_a_2_gb_file_is_refused_with_a_clear_message(toy, tmp_path):
         f.truncate(2 << 30)  # sparse: 2 GB on paper, nothing on disk
     result = grade_submission(toy, folder)
     assert result.status == "not_graded" and "too large" in result.output
+
+
+# ---------------------------------------------------------------------------- no leaks
+
+_RAW_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def test_escape_sequences_reach_no_terminal_and_no_report_raw(tmp_path):
+    """The real CLI grades a submission whose name, messages, type and file names hold escape
+    sequences and bidi overrides: what it prints and the reports it writes show them escaped."""
+    folder = _submission("escape_sequences", tmp_path)
+    folder = folder.rename(tmp_path / "sub\x1b[31m\u202eevil")
+    run = subprocess.run([sys.executable, "-m", "autograder", "--course", str(TOY_COURSE), "grade", "toy",
+                          str(folder), "--details", "-o", str(tmp_path / "out")],
+                         capture_output=True, text=True, timeout=300, env={**os.environ, "COLUMNS": "300"})
+    assert run.returncode == 0, run.stderr
+    assert "\\x1b[2J" in run.stdout and "\\u202e" in run.stdout  # the text is there, escaped
+    assert not _RAW_CONTROLS.search(run.stdout + run.stderr)
+    [report] = (tmp_path / "out").iterdir()
+    for name in ("feedback.md", "feedback.html"):
+        text = (report / name).read_text()
+        assert "\\x1b[2J" in text and not _RAW_CONTROLS.search(text), name
+
+
+DRAWS = '''
+import pytest
+
+pytestmark = pytest.mark.problem("arith")
+
+
+def test_draw(student, rng, feedback):
+    """add: a number drawn from rng, reported in the check's output"""
+    drawn = int(rng.integers(1 << 62))
+    feedback.note(f"drew {drawn}")
+    assert student.arith.add(drawn, 0) == drawn
+'''
+
+
+def test_hidden_inputs_depend_on_the_submission_and_public_ones_do_not(tmp_path):
+    """Regrading the same files draws the same hidden inputs; other files draw others; the public
+    checks' inputs are the same for everyone (the seed plain pytest uses)."""
+    root = tmp_path / "toy"
+    shutil.copytree(TOY_COURSE / "solutions" / "toy", root)
+    for folder in ("public", "hidden"):
+        (root / "checks" / folder / "test_draw.py").write_text(DRAWS)
+    pset = load_problem_set(root)
+    first = _submission("honest_a", tmp_path, attack=False)
+    second = _submission("honest_b", tmp_path, attack=False)
+    (second / "arith.py").write_text((second / "arith.py").read_text() + "# another submission\n")
+
+    def draws(folder: Path) -> dict[str, str]:
+        result = grade_submission(pset, folder)
+        assert result.full_marks
+        return {t.nodeid.split("/")[1]: t.output for t in result.tests if "test_draw" in t.nodeid}
+
+    a, a_again, b = draws(first), draws(first), draws(second)
+    assert a == a_again
+    assert a["hidden"] != b["hidden"] and a["hidden"].startswith("drew ")
+    public = np.random.default_rng(check_seed("", "checks/public/test_draw.py::test_draw"))
+    assert a["public"] == b["public"] == f"drew {int(public.integers(1 << 62))}"
