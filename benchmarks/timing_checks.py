@@ -1,15 +1,18 @@
 """How often the timing checks get it wrong: a benchmark, not a timed test.
 
 Runs every timing check ([[timing]] in the manifests) of ps1_linalg and ps2_stochastic N times
-(default 200) on the reference solution and on a slow-but-correct variant of it, each in the real
-sandbox, with a busy process keeping another core loaded (as on a grading machine running other
-work), and prints per check the false-fail rate (reference not passed), the detection rate (slow
+(default 200) on the reference solution, on correct alternatives written differently, and on a
+slow-but-correct variant, each in the real sandbox (student's child and clean trusted child), with
+busy processes oversubscribing the cores (default 8: about 4x on a 2-core machine), and prints per
+check the false fails (reference or alternative failed), the flags (an accusation: must stay ~0),
+the inconclusive results (no verdict, measured again by the batch), the detection rate (slow
 variant not passed), the ratios measured and the time one check takes.
 
-    python benchmarks/timing_checks.py                 # N = 200, one core kept busy
-    python benchmarks/timing_checks.py --runs 20 --no-busy --only chain_product --json out.json
+    python benchmarks/timing_checks.py                 # N = 200, 8 busy processes
+    python benchmarks/timing_checks.py --runs 20 --busy 0 --only chain_product --json out.json
 
-The slow variants: chain_product left to right; trace_inner forming A^T B; trace_of_product in the
+The alternatives: chain_product with numpy.linalg.multi_dot; trace_inner with numpy.einsum. The
+slow variants: chain_product left to right; trace_inner forming A^T B; trace_of_product in the
 given order; Adam/AdamW with a Python loop over elements (stopped by the deadline).
 """
 
@@ -17,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import signal
 import statistics
@@ -34,8 +38,24 @@ sys.path.insert(0, str(REPO))
 from autograder.problemset import load_problem_set  # noqa: E402
 from autograder.sandbox.errors import StudentError  # noqa: E402
 from autograder.sandbox.process import SandboxedProcess  # noqa: E402
-from autograder.timing import Timing, TimingFlagged  # noqa: E402
+from autograder.timing import Timing, TimingFlagged, TimingInconclusive  # noqa: E402
 from autograder.timing.check import load_workload, variant  # noqa: E402
+from autograder.timing.runner import trusted_child  # noqa: E402
+
+ALTERNATIVE_LINALG = {
+    "matrix_chain.py": '''
+
+def chain_product(mats):  # correct and fast, written differently: numpy picks the order
+    import numpy as np
+    return np.linalg.multi_dot(list(mats))
+''',
+    "trace.py": '''
+
+def trace_inner(A, B):  # correct and fast, written differently
+    import numpy as np
+    return float(np.einsum("ij,ij->", A, B))
+''',
+}
 
 SLOW_LINALG = {
     "matrix_chain.py": '''
@@ -100,27 +120,29 @@ def _adam_step(optimizer, closure, decoupled):  # slow but correct: a Python loo
 def checks() -> list[dict]:
     """Every [[timing]] entry of the two problem sets' manifests, as the grader runs it."""
     found = []
-    for pset_id, slow in (("ps1_linalg", SLOW_LINALG), ("ps2_stochastic", SLOW_ADAPTIVE)):
+    for pset_id, slow, alternative in (("ps1_linalg", SLOW_LINALG, ALTERNATIVE_LINALG),
+                                       ("ps2_stochastic", SLOW_ADAPTIVE, {})):
         pset = load_problem_set(REPO / "solutions" / pset_id)
         for entry in pset.timing:
+            module = entry.target.partition(".")[0] + ".py"
             found.append(dict(name=entry.function, pset=pset_id, target=entry.target,
                               workload=load_workload(pset, entry), slow=slow,
+                              alternative=alternative if module in alternative else None,
                               variants=lambda rng, e=entry: dict(device_policy=e.device_policy,
                                                                  cpu=variant(e.cpu, rng),
                                                                  gpu=variant(e.gpu, rng))))
     return found
 
 
-def submission(root: Path, pset: Path, kind: str, slow: dict[str, str]) -> Path:
+def submission(root: Path, pset: Path, kind: str, extra: dict[str, str]) -> Path:
     folder = root / f"{pset.name}-{kind}"
     if not folder.exists():
         folder.mkdir()
         for path in pset.glob("*.py"):
             shutil.copyfile(path, folder / path.name)
-        if kind == "slow":
-            for name, extra in slow.items():
-                with open(folder / name, "a") as f:
-                    f.write(extra)
+        for name, text in extra.items():
+            with open(folder / name, "a") as f:
+                f.write(text)
     return folder
 
 
@@ -132,9 +154,10 @@ class Quiet:
         pass
 
 
-def run_once(sandbox, check: dict, run: int) -> dict:
+def run_once(sandbox, trusted, check: dict, run: int) -> dict:
     rng = np.random.default_rng([run, 7])
-    timing = Timing(sandbox, secret=f"benchmark-{run}", call_timeout=30.0, feedback=Quiet())
+    timing = Timing(sandbox, secret=f"benchmark-{run}", call_timeout=30.0, feedback=Quiet(),
+                    trusted=trusted)
     started = time.perf_counter()
     try:
         result = timing.compare(check["target"], check["workload"], **check["variants"](rng))
@@ -143,6 +166,8 @@ def run_once(sandbox, check: dict, run: int) -> dict:
                    "reasons": result.reasons}
     except TimingFlagged as exc:
         outcome = {"status": "flagged", "message": str(exc)}
+    except TimingInconclusive as exc:
+        outcome = {"status": "inconclusive", "message": str(exc)}
     except AssertionError as exc:
         outcome = {"status": "failed", "message": str(exc)}
     except StudentError as exc:
@@ -157,8 +182,14 @@ def summarize(name: str, kind: str, outcomes: list[dict]) -> str:
     ratios = sorted(o["ratio"] for o in outcomes if "ratio" in o)
     seconds = [o["seconds"] for o in outcomes]
     retried = sum(len(o.get("attempts", [])) > 1 for o in outcomes)
-    rate = f"false fails {n - passed}/{n}" if kind == "reference" else f"detected {n - passed}/{n}"
-    line = f"{name:17s} {kind:9s} {rate:20s} time/check median {statistics.median(seconds):5.2f} s " \
+    flagged = sum(o["status"] == "flagged" for o in outcomes)
+    undecided = sum(o["status"] == "inconclusive" for o in outcomes)
+    if kind == "slow":
+        rate = f"detected {n - passed}/{n}"
+    else:
+        wrong = n - passed - undecided - flagged
+        rate = f"false fails {wrong}/{n}, flags {flagged}, inconclusive {undecided}"
+    line = f"{name:17s} {kind:11s} {rate:44s} time/check median {statistics.median(seconds):5.2f} s " \
            f"max {max(seconds):5.2f} s"
     if ratios:
         p95 = ratios[int(0.95 * (len(ratios) - 1))]
@@ -180,52 +211,62 @@ def main() -> int:
     parser.add_argument("--slow-runs", type=int, default=None, help="runs of the slow variants "
                         "(default: --runs)")
     parser.add_argument("--only", nargs="*", help="check names (chain_product, trace_inner, ...)")
-    parser.add_argument("--no-busy", action="store_true", help="do not keep another core busy")
+    parser.add_argument("--busy", type=int, default=8, help="busy processes to run alongside (8 on 2 "
+                        "cores: about 4x oversubscribed)")
     parser.add_argument("--json", type=Path, help="write every outcome here")
     args = parser.parse_args()
     selected = [c for c in checks() if not args.only or c["name"] in args.only]
     slow_runs = args.runs if args.slow_runs is None else args.slow_runs
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # clean up the busy process on kill too
-    busy = None if args.no_busy else subprocess.Popen([sys.executable, "-c", "while True: pass"])
-    outcomes: dict[str, dict[str, list]] = {c["name"]: {"reference": [], "slow": []} for c in selected}
+    busy = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(args.busy)]
+    kinds = ("reference", "alternative", "slow")
+    outcomes: dict[str, dict[str, list]] = {c["name"]: {k: [] for k in kinds} for c in selected}
     started = time.perf_counter()
     try:
         with tempfile.TemporaryDirectory(prefix="timing-bench-") as tmp:
+            (Path(tmp) / "trusted").mkdir()
+            trusted = trusted_child(Path(tmp) / "trusted")
             sandboxes = {}
             for check in selected:
                 pset = load_problem_set(REPO / "solutions" / check["pset"])
                 banned = tuple(dict.fromkeys(b for p in pset.problems for b in p.banned))
                 allowed = tuple(dict.fromkeys(a for p in pset.problems for a in p.allowed))
-                for kind in ("reference", "slow"):
-                    folder = submission(Path(tmp), pset.root, kind, check["slow"])
+                for kind, extra in (("reference", {}), ("alternative", check["alternative"]),
+                                    ("slow", check["slow"])):
+                    if extra is None:
+                        continue
+                    folder = submission(Path(tmp), pset.root, kind, extra)
                     if folder not in sandboxes:
                         sandboxes[folder] = SandboxedProcess(folder, banned=banned, allowed=allowed)
-                    check[kind] = sandboxes[folder]
+                    check.setdefault("sandboxes", {})[kind] = sandboxes[folder]
             for run in range(max(args.runs, slow_runs)):
                 for check in selected:
-                    for kind, count in (("reference", args.runs), ("slow", slow_runs)):
-                        if run < count:
-                            outcomes[check["name"]][kind].append(run_once(check[kind], check, run))
+                    for kind, count in (("reference", args.runs), ("alternative", args.runs),
+                                        ("slow", slow_runs)):
+                        if run < count and kind in check["sandboxes"]:
+                            outcomes[check["name"]][kind].append(
+                                run_once(check["sandboxes"][kind], trusted, check, run))
                 if (run + 1) % 10 == 0:
                     print(f"... {run + 1} runs, {time.perf_counter() - started:.0f} s", flush=True)
                     if args.json:  # partial results survive an interrupted run
                         args.json.write_text(json.dumps(outcomes, indent=1, default=float))
-            for sandbox in sandboxes.values():
+            for sandbox in [*sandboxes.values(), trusted]:
                 sandbox.__exit__(None, None, None)
     finally:
-        if busy is not None:
-            busy.kill()
-            busy.wait()
-    print(f"\n{len(selected)} checks, {args.runs} runs on the reference and {slow_runs} on the slow "
-          f"variants, {'another core kept busy' if busy else 'no extra load'}, "
+        for process in busy:
+            process.kill()
+            process.wait()
+    print(f"\n{len(selected)} checks, {args.runs} runs on the reference and alternatives and {slow_runs} "
+          f"on the slow variants, {args.busy} busy processes on {os.cpu_count()} cores, "
           f"{time.perf_counter() - started:.0f} s in all")
     for check in selected:
-        for kind in ("reference", "slow"):
+        for kind in kinds:
             if outcomes[check["name"]][kind]:
                 print(summarize(check["name"], kind, outcomes[check["name"]][kind]))
     if args.json:
         args.json.write_text(json.dumps(outcomes, indent=1, default=float))
-    ok = all(o["status"] == "passed" for c in outcomes.values() for o in c["reference"]) and \
+    honest = [o for c in outcomes.values() for o in c["reference"] + c["alternative"]]
+    ok = all(o["status"] in ("passed", "inconclusive") for o in honest) and \
         all(o["status"] != "passed" for c in outcomes.values() for o in c["slow"])
     return 0 if ok else 1
 

@@ -101,11 +101,12 @@ def test_the_grandchild_dies_with_the_timed_out_child(tmp_path):
         "import subprocess, sys\n"
         "def run():\n"
         f"    subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(600)', {token!r}])\n"
-        "    open('started', 'w').close()\n"
+        "    print('started', flush=True)\n"
         "    while True:\n        pass\n")
-    with SandboxedProcess(tmp_path) as process, pytest.raises(errors.StudentTimeout):
-        process.call("mod", "run", (), {}, timeout=1.5)
-    assert (tmp_path / "started").exists()  # the grandchild was really started
+    with SandboxedProcess(tmp_path) as process:
+        with pytest.raises(errors.StudentTimeout):
+            process.call("mod", "run", (), {}, timeout=1.5)
+        assert "started" in process.output_tail()  # the grandchild was really started
     deadline = time.monotonic() + 5
     while processes_with(token) and time.monotonic() < deadline:
         time.sleep(0.05)
@@ -192,12 +193,46 @@ def test_gpu_device_nodes_are_bound_into_the_sandbox_after_its_fresh_dev(tmp_pat
     (tmp_path / "nvidiactl").write_text("")
     monkeypatch.setattr(confine, "GPU_DEVICE_GLOBS", (str(tmp_path / "nvidia*"),))
     assert confine.gpu_devices() == [tmp_path / "nvidia0", tmp_path / "nvidiactl"]
-    argv = confine.wrap_argv(confine.Confinement(bubblewrap=True, drop_uid=False),
-                             ["python"], tmp_path, 0)
+    work = tmp_path / "work"
+    work.mkdir()
+    argv = confine.wrap_argv(confine.Confinement(bubblewrap=True, drop_uid=False), ["python"], work, 0)
     fresh_dev = argv.index("--dev")
     for device in ("nvidia0", "nvidiactl"):
         at = argv.index(str(tmp_path / device))
         assert argv[at - 1] == "--dev-bind" and argv[at + 1] == str(tmp_path / device) and at > fresh_dev
     monkeypatch.setattr(confine, "GPU_DEVICE_GLOBS", (str(tmp_path / "none*"),))
     assert "--dev-bind" not in confine.wrap_argv(confine.Confinement(bubblewrap=True, drop_uid=False),
-                                                 ["python"], tmp_path, 0)
+                                                 ["python"], work, 0)
+
+
+def test_the_childs_files_are_capped_and_never_reach_the_submission_folder(tmp_path):
+    """/tmp and the working folder are sized tmpfs: writing more fails with ENOSPC in the child,
+    the host's disk and the submission's own files are untouched."""
+    from autograder.sandbox.confine import TMP_BYTES, WORK_BYTES, host_confinement
+
+    if not host_confinement().bubblewrap:
+        pytest.skip("the sized tmpfs is a bubblewrap layer (make setup installs bubblewrap)")
+    (tmp_path / "fill.py").write_text(
+        "import os\n"
+        "def fill(where):\n"
+        "    written, block = 0, b'x' * (1 << 20)\n"
+        "    try:\n"
+        "        for i in range(4096):\n"
+        "            with open(os.path.join(where, f'junk{i}'), 'wb') as f:\n"
+        "                f.write(block * 16)\n"
+        "            written += 16 << 20\n"
+        "    except OSError as exc:\n"
+        "        return [written, exc.errno]\n"
+        "    return [written, 0]\n"
+        "def rewrite():\n"
+        "    with open('fill.py', 'w') as f:\n"
+        "        f.write('gone')\n")
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    with SandboxedProcess(tmp_path, memory_bytes=None) as process:
+        written, errno_tmp = process.call("fill", "fill", ("/tmp",), {}, timeout=60)
+        assert errno_tmp == 28 and written <= TMP_BYTES  # ENOSPC
+        written, errno_work = process.call("fill", "fill", (".",), {}, timeout=60)
+        assert errno_work == 28 and written <= WORK_BYTES
+        with pytest.raises(errors.StudentException, match="Read-only file system|Permission denied"):
+            process.call("fill", "rewrite", (), {}, timeout=10)
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before

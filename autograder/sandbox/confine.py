@@ -3,8 +3,9 @@ command line that applies them.
 
 Layers, strongest first, each degrading to the next with a logged warning (never silently):
   bubblewrap  new mount, PID, network, IPC and UTS namespaces; a read-only view of only the
-              interpreter, its libraries and the engine; the submission copy as the only writable
-              place besides a private /tmp; no network at all
+              interpreter, its libraries and the engine; the submission's files read-only in a
+              sized tmpfs working folder, and a sized private /tmp: the only writable places; no
+              network at all
   uid         (as root) the child drops to an unprivileged uid with setpriv: no capabilities,
               no_new_privs, so it cannot read root's files even where they are mounted
   rlimits     always: core dumps off, file size, open files, processes (with a dedicated uid),
@@ -33,6 +34,8 @@ from autograder.sandbox.compiled import remove_compiled
 
 log = logging.getLogger("autograder.sandbox")
 
+TMP_BYTES = 256 << 20  # the child's /tmp: a tmpfs of this size
+WORK_BYTES = 256 << 20  # new files in its working folder: a tmpfs of this size
 SANDBOX_UID_BASE = 200_000  # children run as 200000 + n: a uid of their own, owning nothing else
 MODES = ("auto", "bubblewrap", "process")
 _ETC = ("ld.so.cache", "ld.so.conf", "ld.so.conf.d", "localtime", "alternatives")
@@ -47,7 +50,7 @@ class Confinement:
     def layers(self) -> list[str]:
         names = ["process", "rlimits"]
         if self.bubblewrap:
-            names += ["bubblewrap", "no-network", "private-pid", "read-only-fs"]
+            names += ["bubblewrap", "no-network", "private-pid", "read-only-fs", "sized-tmp"]
         if self.drop_uid:
             names.append("dedicated-uid")
         return names
@@ -80,10 +83,14 @@ def host_confinement() -> Confinement:
     return Confinement(bubblewrap=True, drop_uid=drop_uid)
 
 
-def sandbox_uid(start: int) -> int:
-    """A uid for one child start, distinct across concurrent graders and successive restarts, so
-    that process limits count that child alone and its leftovers can be found and killed."""
-    return SANDBOX_UID_BASE + (os.getpid() % 50_000) * 16 + start % 16
+UID_SLOTS = 256  # per grader process: 16 live children (student or trusted) x 16 successive starts
+
+
+def sandbox_uid(slot: int) -> int:
+    """A uid for one child start (``slot``: which child of this grader, which start), distinct across
+    concurrent graders, concurrent children and successive restarts, so that process limits count
+    that child alone and its leftovers can be found and killed without touching another's."""
+    return SANDBOX_UID_BASE + (os.getpid() % 50_000) * UID_SLOTS + slot % UID_SLOTS
 
 
 def wrap_argv(confinement: Confinement, argv: list[str], workdir: Path, uid: int) -> list[str]:
@@ -95,7 +102,7 @@ def wrap_argv(confinement: Confinement, argv: list[str], workdir: Path, uid: int
         return argv
     args = ["bwrap", "--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts",
             "--unshare-cgroup-try", "--die-with-parent", "--new-session", "--hostname", "sandbox",
-            "--perms", "1777", "--tmpfs", "/tmp", "--ro-bind", "/usr", "/usr"]
+            "--perms", "1777", "--size", str(TMP_BYTES), "--tmpfs", "/tmp", "--ro-bind", "/usr", "/usr"]
     for link in ("bin", "lib", "lib64", "sbin"):
         path = Path("/") / link
         if path.is_symlink():
@@ -104,14 +111,20 @@ def wrap_argv(confinement: Confinement, argv: list[str], workdir: Path, uid: int
             args += ["--ro-bind", str(path), str(path)]
     binds = [("--ro-bind", Path("/etc") / name) for name in _ETC if (Path("/etc") / name).exists()]
     binds += [("--ro-bind", path) for path in _python_paths()]
-    binds.append(("--bind", workdir))
+    binds.append(("--tmpfs", workdir))
     made: set[Path] = {Path("/"), Path("/tmp"), Path("/usr")}
     for kind, path in binds:
         for ancestor in reversed(path.parents):  # bwrap would create them 0700: unreadable to uid
             if ancestor not in made:
                 args += ["--perms", "0755", "--dir", str(ancestor)]
                 made.add(ancestor)
-        args += [kind, str(path), str(path)]
+        if kind == "--tmpfs":
+            # The working copy: a sized tmpfs where new files go, with the submission's own files
+            # bound read-only into it (the child cannot rewrite what it was given, nor fill the disk).
+            args += ["--perms", "1777", "--size", str(WORK_BYTES), "--tmpfs", str(path)]
+            args += [a for entry in sorted(path.iterdir()) for a in ("--ro-bind", str(entry), str(entry))]
+        else:
+            args += [kind, str(path), str(path)]
     args += ["--proc", "/proc", "--dev", "/dev"]
     for device in gpu_devices():  # a GPU the host has stays usable (timing checks, CUDA inputs)
         args += ["--dev-bind", str(device), str(device)]
