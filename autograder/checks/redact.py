@@ -2,8 +2,9 @@
 
 Runs in the trusted parent on the parent's ``StudentError``s. An exception's type is named only when
 it is one of Python's built-in exception classes (a list built here from ``builtins``, never from
-what the child says beyond matching it); a place only as a line number. Nothing else the child
-sent (messages, type, file and function names, exit codes, bytes) is ever returned.
+what the child says beyond matching it); a place only as a line number; a missing module or name
+only when it is one of the problem set's own. Nothing else the child sent (messages, type, file and
+function names, exit codes, bytes) is ever returned.
 """
 
 from __future__ import annotations
