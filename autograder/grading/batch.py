@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import autograder
-from autograder.grading.grade import RESULTS_FILE, grade_submission, unique_names
+from autograder.grading.grade import RESULTS_FILE, grade_submission, tree_digest, unique_names
 from autograder.grading.result import Result
 from autograder.problemset import ProblemSet, load_problem_set
 from autograder.report import write_reports
@@ -49,12 +49,12 @@ def plan_batch(pset: ProblemSet, sources: Iterable[Path], out_dir: Path, *, regr
     """The jobs still to run, and the results that can be kept as they are."""
     sources = [Path(s) for s in sources]
     names = _folder_names(unique_names(sources))
-    pset_print = _tree_digest(pset.root)
+    pset_print = tree_digest(pset.root)
     pending: list[Job] = []
     kept: dict[Path, Result] = {}
     for source in sources:
         fingerprint = hashlib.sha256(
-            f"{autograder.__version__}\0{pset_print}\0{public_only}\0{_tree_digest(source)}".encode()
+            f"{autograder.__version__}\0{pset_print}\0{public_only}\0{tree_digest(source)}".encode()
         ).hexdigest()
         path = Path(out_dir) / names[source] / RESULTS_FILE
         for stale in path.parent.glob(".results-*.tmp"):  # a write cut short by a kill
@@ -210,26 +210,6 @@ def _die_with_parent() -> None:
     libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
     if os.getppid() == 1:
         os._exit(1)
-
-
-def _tree_digest(path: Path) -> str:
-    """Contents of a file or a folder (relative names and bytes), for fingerprints."""
-    digest = hashlib.sha256()
-    path = Path(path)
-    if path.is_file():
-        try:
-            digest.update(path.read_bytes())
-        except OSError as exc:
-            digest.update(f"unreadable: {exc.errno}".encode())
-        return digest.hexdigest()
-    for item in sorted(path.rglob("*")):
-        if item.is_file() and not item.is_symlink() and "__pycache__" not in item.parts:
-            try:
-                data = item.read_bytes()
-            except OSError as exc:  # grading says what is wrong with it; the plan goes on
-                data = f"unreadable: {exc.errno}".encode()
-            digest.update(os.fsencode(item.relative_to(path)) + b"\0" + data + b"\0")
-    return digest.hexdigest()
 
 
 def _read_result(path: Path) -> Result | None:
