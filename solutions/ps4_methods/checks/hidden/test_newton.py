@@ -147,6 +147,6 @@ def test_classify_in_higher_dimensions(student, reference, given, rng):
         got = student.newton.classify_critical_point(H)
         expect_type(got, str, "classify_critical_point(H)")
         if got != kind:
-            wrong.append(f"a {H.shape[0]}x{H.shape[0]} {kind} classified as {got!r}")
+            wrong.append(f"a {H.shape[0]}x{H.shape[0]} {kind} not classified as {kind!r}")
     assert not wrong, (f"classify_critical_point: {len(wrong)} of {len(cases)} hidden cases wrong, e.g. "
                        f"{wrong[0]}; decide by the signs of the eigenvalues (det H decides only in 2-D)")

@@ -77,4 +77,4 @@ def test_classify_in_two_dimensions(student, H, kind):
     """classify_critical_point: the four kinds in 2-D"""
     got = student.newton.classify_critical_point(np.array(H))
     expect_type(got, str, "classify_critical_point(H)")
-    assert got == kind, f"classify_critical_point({H}) returned {got!r}; expected {kind!r}"
+    assert got == kind, f"classify_critical_point({H}) did not return {kind!r}"
