@@ -782,8 +782,8 @@ def test_a_notebook_that_captures_the_check_runner_finds_nothing_hidden(toy_cour
     """eve's notebook patches the check runner and sweeps her kernel under `nbgrader autograde`
     (globals, sys.modules, gc, frames, linecache, the environment, the nbgrader course's files):
     no hidden check, hidden seed or secret anywhere, nor the reference solution in the kernel.
-    The course's files hold the reference solution (nbgrader's source notebook and gradebook do,
-    by design): docs/nbgrader.md says what student code under `nbgrader autograde` can read."""
+    The course's files hold the reference solution (nbgrader's source notebook does, by design):
+    docs/nbgrader.md says what student code under `nbgrader autograde` can read."""
     nb_dir, env, pset = toy_course["nbgrader"], toy_course["env"], toy_course["pset"]
     memory, files = toy_course["memory"], toy_course["files"]
     assert "add(2, 3) returned" in memory  # the capture worked: it holds the public checks
