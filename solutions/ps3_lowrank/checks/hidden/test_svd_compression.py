@@ -63,6 +63,9 @@ def judge_rsvd(out, A, k, what, factor=1.1):
         raise AssertionError(f"{what}: s must be non-negative and non-increasing")
     error = float(np.linalg.norm(A - (U * s) @ Vt))
     best = eckart_young(A, k)
+    if best == 0 and error > tau(A):
+        raise AssertionError(f"{what}: A has rank at most k here, so U diag(s) Vt must reproduce it; "
+                             f"||A - U diag(s) Vt||_F is {error:.3g}")
     if error > factor * best + tau(A):
         raise AssertionError(
             f"{what}: ||A - U diag(s) Vt||_F is {error / best if best else np.inf:.3g} times the best "
@@ -137,7 +140,8 @@ def test_randomized_svd_pass_budget(student, given, rng):
         columns = (matrix.matmat_columns, matrix.rmatmat_columns)
         assert max(columns) <= (q + 1) * (k + p), (
             "randomized_svd multiplied A by blocks wider than k + oversample columns")
-        judge_rsvd(out, A, k, "randomized_svd on a counted matrix", factor=1.1 if q else 1.5)
+        # without power iterations the sketch alone is less accurate: only a sanity bound then
+        judge_rsvd(out, A, k, "randomized_svd on a counted matrix", factor=1.1 if q else 10.0)
 
 
 @pytest.mark.weight(2)

@@ -145,7 +145,8 @@ def test_hooi_trajectory(student, reference, rng):
             raise AssertionError(f"hooi returned {errors.size} errors; expected n_iter + 1 (HOSVD, then "
                                  f"one per sweep)")
         final = float(np.linalg.norm(X - tucker_full(G, factors)) / np.linalg.norm(X))
-        assert abs(errors[-1] - final) <= 1e-10, "hooi: the last relative error is not the returned Tucker's"
+        assert abs(errors[-1] - final) <= 1e-10, (
+            "hooi: the last relative error is not the returned Tucker's")
         assert np.all(np.diff(errors) <= 1e-12), "hooi: the relative errors increase during the sweeps"
         _, _, expected = reference.tensors.hooi(X, list(ranks), n_iter)
         assert_close(errors, np.asarray(expected), rtol=1e-8, atol=1e-12,
@@ -281,22 +282,24 @@ def test_cp_als_trajectory(student, reference, rng):
         if errors.shape != (n_iter + 1,):
             raise AssertionError(f"cp_als returned {errors.size} errors; expected n_iter + 1 (init, then "
                                  f"one per sweep)")
-        final = float(np.linalg.norm(X - cp_full(factors)) / np.linalg.norm(X))
-        assert abs(errors[-1] - final) <= 1e-10, (
-            "cp_als: the last relative error is not the returned factors'")
         _, expected = reference.tensors.cp_als(X, rank, init, n_iter)
         assert_close(errors, np.asarray(expected), rtol=1e-8, atol=1e-12,
                      what="cp_als's relative errors from the given init (update modes 0..d-1 in turn, "
                           "each with the newest other factors)")
+        final = float(np.linalg.norm(X - cp_full(factors)) / np.linalg.norm(X))
+        assert abs(errors[-1] - final) <= 1e-8 * max(1.0, final), (
+            "cp_als: the last relative error is not the returned factors'")
         assert np.all(np.diff(errors) <= 1e-10), "cp_als: the relative errors increase"
 
 
 def test_cp_als_recovers_exact_rank(student, rng):
     """cp_als: an exactly rank-3 6 x 8 x 7 tensor from a nearby init reaches relative error < 1e-6."""
-    true = [rng.standard_normal((s, 3)) for s in (6, 8, 7)]
+    # well-conditioned factors (orthogonal columns, scales in [1, 2]): from 0.05 away the reference
+    # reaches ~1e-15 within 60 sweeps on 300 of 300 draws; Gaussian factors swamp now and then
+    true = [np.linalg.qr(rng.standard_normal((s, 3)))[0] * rng.uniform(1, 2, size=3) for s in (6, 8, 7)]
     X = cp_full(true)
     init = [u + 0.05 * rng.standard_normal(u.shape) for u in true]
-    factors, errors = student.tensors.cp_als(X, 3, init, 40)
+    factors, errors = student.tensors.cp_als(X, 3, init, 60)
     final = float(np.linalg.norm(X - cp_full([np.asarray(u, dtype=np.float64) for u in factors]))
                   / np.linalg.norm(X))
     assert final < 1e-6, f"cp_als from a nearby init ends at relative error {final:.3g}; expected < 1e-6"
