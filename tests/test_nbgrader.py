@@ -273,6 +273,21 @@ def test_a_function_level_stub_stays_as_a_comment_a_module_level_one_as_code():
     assert "X = None\n### BEGIN SOLUTION\nX = 3\n### END SOLUTION" in out
 
 
+def test_the_course_config_keeps_the_secret_from_kernels_and_warns_on_autograde(tmp_path):
+    """nbgrader loads nbgrader_config.py before it starts any kernel, and kernels inherit its
+    environment: the config removes AUTOGRADER_SECRET there, and says what autograde leaves at 0."""
+    (tmp_path / course.CONFIG).write_text(course.CONFIG_TEXT)
+    probe = ("import os\nfrom traitlets.config.loader import PyFileConfigLoader\n"  # argv[1]: the verb
+             f"config = PyFileConfigLoader({course.CONFIG!r}, path={str(tmp_path)!r}).load_config()\n"
+             "print(os.environ.get('AUTOGRADER_SECRET'), config.Execute.timeout)\n")
+    env = dict(os.environ, AUTOGRADER_SECRET=SECRET)
+    for verb, warned in (("autograde", True), ("generate_feedback", False)):
+        run = subprocess.run([sys.executable, "-c", probe, verb], env=env, capture_output=True,
+                             text=True, timeout=120, check=True)
+        assert run.stdout.split() == ["None", "600"]
+        assert ("hidden check cells score 0 until `autograder grade" in run.stderr) is warned
+
+
 def test_written_answers_come_from_nbgrader_toml(tmp_path):
     root = tmp_path / "toy"
     shutil.copytree(TOY_COURSE / "solutions" / "toy", root)
