@@ -144,9 +144,10 @@ def train(weight, bias, r, alpha, seed, x, y, steps, lr) -> dict:
     parameters that require gradients, for ``steps`` full-batch steps.
 
     Returns ``losses`` (array of ``steps + 1``: before each step and at the end), ``merged`` (the
-    final ``merged_weight()``), ``output`` (the final ``module(x)``), ``A`` and ``B``.
+    final ``merged_weight()``), ``output`` (the final ``module(x)``), ``A``, ``B`` and the base
+    layer's final ``base_weight`` and ``base_bias``: the checks recompute the loss from these.
     """
-    _, module = _build(weight, bias, r, alpha, seed)
+    base, module = _build(weight, bias, r, alpha, seed)
     x, y = torch.from_numpy(np.array(x)), torch.from_numpy(np.array(y))
     params = [p for p in module.parameters() if p.requires_grad]
     optimizer = torch.optim.Adam(params, lr=float(lr))
@@ -161,4 +162,5 @@ def train(weight, bias, r, alpha, seed, x, y, steps, lr) -> dict:
         losses.append(float(((module(x) - y) ** 2).mean()))
         return {"losses": np.array(losses), "merged": _array(module.merged_weight()),
                 "output": _array(module(x)), "A": _array(getattr(module, "A", None)),
-                "B": _array(getattr(module, "B", None))}
+                "B": _array(getattr(module, "B", None)), "base_weight": _array(base.weight),
+                "base_bias": None if base.bias is None else _array(base.bias)}

@@ -36,6 +36,24 @@ def linear(x, weight, bias):
     out = np.asarray(x, np.float64) @ np.asarray(weight, np.float64).T
     return out if bias is None else out + np.asarray(bias, np.float64)
 
+def trained_loss(run: dict, x, y, weight, bias, r: int, alpha: float) -> float:
+    """The mean squared error of the trained layer, computed here from the parameters the training
+    left (A, B, and the base layer's, which a correct LoRA leaves as they were) and the statement's
+    forward formula, never from a loss the student's process reports; NaN when A or B is missing or
+    of the wrong shape."""
+    A, B = run.get("A"), run.get("B")
+    n_out, n_in = np.shape(weight)
+    if isinstance(run.get("base_weight"), np.ndarray) and run["base_weight"].shape == (n_out, n_in):
+        weight = run["base_weight"]
+        bias = run.get("base_bias") if bias is not None else None
+    if not (isinstance(A, np.ndarray) and isinstance(B, np.ndarray)
+            and A.shape == (r, n_in) and B.shape == (n_out, r)):
+        return float("nan")
+    x64 = np.asarray(x, np.float64)
+    out = linear(x64, weight, bias) + (alpha / r) * (x64 @ A.astype(np.float64).T) @ B.astype(np.float64).T
+    return float(np.mean((out - np.asarray(y, np.float64)) ** 2))
+
+
 
 def setup(rng, dtype=np.float32, bias: bool = True):
     """A random layer and rank: (weight, bias, r, n_in, n_out)."""
@@ -235,7 +253,7 @@ def test_training_fits_low_rank_changes(student, rng):
         x, y = x.astype(np.float32), y.astype(np.float32)
         base_loss = float(np.mean((linear(x, weight, b) - y) ** 2))
         run = driver.train(weight, b, r, alpha, int(rng.integers(2**31)), x, y, TRAIN_STEPS, TRAIN_LR)
-        final = float(run["losses"][-1])
+        final = trained_loss(run, x, y, weight, b, r, alpha)
         what = f"training LoRALinear on {describe(np.float32, bias)} towards a rank-r change"
         assert np.isfinite(final) and final <= TRAIN_FRACTION * base_loss, (
             f"after {what} with {TRAIN_STEPS} Adam steps (lr {TRAIN_LR}) the mean squared error is "
