@@ -46,7 +46,7 @@ class Limits:
     output: str = "array"
     device: str = "cpu"
     noise: float = 0.25  # the ratio's relative uncertainty above which a close call is not decided
-    data_slack: float = 0.25  # staging/fetching may cost the student this much more than the trusted
+    data_slack: float = 1.0  # staging/fetching may cost the student this much more than the trusted
     waiting: float = 3.0  # student waits more than this times the baseline's wall: time on the wall
 
 
