@@ -23,10 +23,12 @@ from pathlib import Path
 import autograder
 from autograder.sandbox import errors
 from autograder.sandbox.confine import (
+    cpu_cgroup,
     gpu_devices,
     host_confinement,
     kill_uid,
     prepare_workdir,
+    remove_cgroup,
     sandbox_uid,
     wrap_argv,
 )
@@ -55,8 +57,13 @@ DEFAULT_MEMORY = 4 << 30
 _SLOTS = itertools.count()
 
 
-def _child_limits(memory_bytes: int | None, dedicated_uid: bool, gpu: bool = False) -> None:
-    """Runs in the child between fork and exec; the limits are inherited by everything it starts."""
+def _child_limits(memory_bytes: int | None, dedicated_uid: bool, gpu: bool = False,
+                  cgroup_procs: str | None = None) -> None:
+    """Runs in the child between fork and exec; the limits (and the CPU-accounting cgroup) are
+    inherited by everything it starts."""
+    if cgroup_procs is not None:
+        with open(cgroup_procs, "w") as f:
+            f.write(str(os.getpid()))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     resource.setrlimit(resource.RLIMIT_FSIZE, (_OUTPUT_LIMIT, _OUTPUT_LIMIT))
     resource.setrlimit(resource.RLIMIT_NOFILE, (1024, 1024))
@@ -94,6 +101,7 @@ class SandboxedProcess:
         self.submission_dir = Path(submission_dir).resolve()
         self.trusted = trusted  # runs only the grader's own code (e.g. timing baselines)
         self._slot = next(_SLOTS) % 16  # uids of its own: killing its leftovers never hits another child
+        self._cgroup: Path | None = None  # its CPU-accounting cgroup, where the host has one
         self.memory_bytes = memory_bytes
         self.confinement = host_confinement()
         self._uid: int | None = None
@@ -116,6 +124,8 @@ class SandboxedProcess:
             argv = [sys.executable, "-I", "-c", _BOOT, str(child_end.fileno()), str(self.submission_dir),
                     _ENGINE_ROOT]
             self._uid = sandbox_uid(self._slot * 16 + self.starts % 16)
+            if self._cgroup is None:
+                self._cgroup = cpu_cgroup(self._slot)
             prepare_workdir(self.submission_dir, self.confinement, self._uid)
             self._proc = subprocess.Popen(
                 wrap_argv(self.confinement, argv, self.submission_dir, self._uid),
@@ -128,7 +138,9 @@ class SandboxedProcess:
                 stderr=subprocess.STDOUT,
                 start_new_session=True,  # its own process group, killed as a whole
                 preexec_fn=functools.partial(_child_limits, self.memory_bytes,
-                                             self.confinement.drop_uid, bool(gpu_devices())),
+                                             self.confinement.drop_uid, bool(gpu_devices()),
+                                             None if self._cgroup is None
+                                             else str(self._cgroup / "cgroup.procs")),
             )
         finally:
             child_end.close()
@@ -165,6 +177,8 @@ class SandboxedProcess:
     def __exit__(self, *exc) -> None:
         self.close()
         self._output.close()
+        remove_cgroup(self._cgroup)
+        self._cgroup = None
 
     def output_tail(self, limit: int = _OUTPUT_TAIL) -> str:
         """The last ``limit`` characters the student's code printed (stdout and stderr)."""
@@ -218,12 +232,25 @@ class SandboxedProcess:
         """Whether the child is started (a call starts it when it is not)."""
         return self._proc is not None
 
+    @property
+    def exact_cpu(self) -> bool:
+        """Whether ``cpu_ns`` counts every process the child ever started to the nanosecond (a
+        cgroup), or only what /proc still shows (processes reaped in between lose their last tick)."""
+        return self._cgroup is not None
+
     def cpu_ns(self) -> int | None:
         """CPU time (every thread, user and system) used so far by the child and every process below
-        it, in nanoseconds, read by the parent from /proc where the child cannot fake it (the
-        scheduler's own count per thread, plus what reaped children left in their parent's count);
-        None without /proc or a child."""
-        return None if self._proc is None else tree_cpu_ns(self._proc.pid)
+        it, in nanoseconds, read by the parent where the child cannot fake it: its cgroup's
+        ``cpuacct.usage`` (every process ever in it), or else /proc (the scheduler's count per
+        thread, plus what reaped children left in their parent's count); None without a child."""
+        if self._proc is None:
+            return None
+        if self._cgroup is not None:
+            try:
+                return int((self._cgroup / "cpuacct.usage").read_text())
+            except (OSError, ValueError):
+                pass
+        return tree_cpu_ns(self._proc.pid)
 
     def cpu_seconds(self) -> float | None:
         """``cpu_ns`` in seconds."""

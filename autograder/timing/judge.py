@@ -1,15 +1,16 @@
 """The decision, in the trusted parent: the parent's own measurements in, one verdict out. Pure.
 
 Every number here was measured by the parent from outside the children (its clock around each
-request, each child's CPU time from /proc); the only data from the student's child are its outputs,
-which are checked against the trusted child's baseline outputs on the same inputs.
+request, each child's CPU time from its cgroup or /proc); the only data from the student's child are
+its outputs, which are checked against the trusted child's baseline outputs on the same inputs.
 
 The time of one call of a side is its ``go`` phase, plus, for the student, whatever its ``stage`` and
-``fetch`` phases took beyond the trusted child's (work moved out of the call is counted, not
+``fetch`` phases took beyond twice the trusted child's (work moved out of the call is counted, not
 flagged). On CPU the decisive measure is CPU time (a busy machine stretches wall time, hardly CPU
-time); the parent's wall clock takes over when the student's calls wait far longer than they compute
-(work done somewhere the CPU count cannot see). On CUDA it is the wall time of a call that ends with
-a device-wide synchronize.
+time). Where the CPU count could miss work (no cgroup: a process started and reaped between two
+readings loses its last tick), the parent's wall clock takes over when the student's calls wait far
+longer than the baseline's. On CUDA it is the wall time of a call that ends with a device-wide
+synchronize.
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ class Limits:
     device: str = "cpu"
     noise: float = 0.25  # the ratio's relative uncertainty above which a close call is not decided
     data_slack: float = 1.0  # staging/fetching may cost the student this much more than the trusted
+    exact_cpu: bool = False  # CPU time counts every process the child ever started (a cgroup)
     waiting: float = 3.0  # student waits more than this times the baseline's wall: time on the wall
 
 
@@ -87,7 +89,7 @@ def judge(reps: list[dict], limits: Limits, baseline_name: str) -> Verdict:
     timed = reps[limits.warmups:]
     sides = sorted(reps[0]) if reps else []
     measure = "wall" if limits.device == "cuda" else "cpu"
-    if measure == "cpu" and timed and _waits(timed, limits):
+    if measure == "cpu" and timed and not limits.exact_cpu and _waits(timed, limits):
         measure = "wall"
     times = {side: [rep[side][measure]["go"] for rep in timed] for side in sides}
     student = _median(times.get("S", [])) + _moved(timed, measure, limits.data_slack)

@@ -233,7 +233,7 @@ class Timing:
                 if side == "B":
                     baseline_walls.append(record[side]["wall"]["go"])
             if limits is None:
-                limits = _limits(variant, workload, outputs["B"], warmups, device)
+                limits = _limits(variant, workload, outputs["B"], warmups, device, self._sandbox.exact_cpu)
             compared = workload.compared(outputs, inputs)
             for side in sides:
                 record[side]["problem"] = "" if side == "B" else check_output(
@@ -340,12 +340,13 @@ def trusted_child(empty: Path) -> SandboxedProcess:
     return SandboxedProcess(empty, trusted=True)
 
 
-def _limits(variant: Variant, workload: Workload, baseline_leaves: list, warmups: int, device: str) -> Limits:
+def _limits(variant: Variant, workload: Workload, baseline_leaves: list, warmups: int, device: str,
+            exact_cpu: bool) -> Limits:
     dtype = str(baseline_leaves[0].get("dtype")) if baseline_leaves else "float64"
     return Limits(threshold=variant.threshold, band=variant.band, min_reps=variant.min_reps,
                   max_speedup=variant.max_speedup, atol=variant.atol, output=workload.output,
                   rtol=variant.rtol if variant.rtol is not None else _DEFAULT_RTOL.get(dtype, 1e-2),
-                  device=device, warmups=warmups)
+                  device=device, warmups=warmups, exact_cpu=exact_cpu)
 
 
 def _call_deadline(baseline_walls: list[int], variant: Variant, call_timeout: float) -> float:
