@@ -58,8 +58,8 @@ def returned_matrix(X, shape, what, float32_ok):
     if str(X.dtype) not in allowed:
         raise AssertionError(f"{what} returned dtype {X.dtype}; expected {' or '.join(allowed)}")
     if X.shape != shape:
-        raise AssertionError(f"{what} returned shape {X.shape}; expected {shape} (the pseudo-inverse of "
-                             f"an m x n matrix is n x m)")
+        raise AssertionError(f"{what} returned shape {X.shape}, not the expected one (the pseudo-inverse "
+                             f"of an m x n matrix is n x m, A+ M is r x n, M B+ is m x r)")
     if not np.all(np.isfinite(X)):
         raise AssertionError(f"{what} returned non-finite entries (a division by a zero singular value?)")
     return X.astype(np.float64)

@@ -36,18 +36,21 @@ def tau(A):
 
 
 def factors(out, shapes, what):
-    """The returned tuple as float64 arrays of the given shapes, or a failure that says what is wrong."""
+    """The returned tuple as float64 arrays of the given shapes, or a failure that says what is wrong
+    (naming the expected shapes by their letters, never by the hidden sizes)."""
+    symbols = ["(m, k)", "(k,)", "(k, n)"] if len(shapes) == 3 else ["(m, r)", "(r, n)"]
     expect_type(out, (tuple, list), what)
     if len(out) != len(shapes):
         raise AssertionError(f"{what} returned {len(out)} values; expected {len(shapes)}")
     arrays = []
-    for value, shape, name in zip(out, shapes, ("first", "second", "third"), strict=False):
+    for value, shape, name, symbol in zip(out, shapes, ("first", "second", "third"), symbols,
+                                          strict=False):
         expect_type(value, np.ndarray, f"{what} ({name} value)")
         if value.shape != shape:
             transposed = name == "third" and value.shape == shape[::-1]
             hint = " (return Vt, the k x n matrix, not V)" if transposed else ""
             raise AssertionError(f"{what} returned a {name} value of shape {value.shape}; expected "
-                                 f"{shape}{hint}")
+                                 f"{symbol}{hint}")
         if value.dtype.kind != "f" or not np.all(np.isfinite(value)):
             raise AssertionError(f"{what} returned a {name} value that is not a finite float array")
         arrays.append(value.astype(np.float64))
@@ -134,9 +137,9 @@ def test_randomized_svd_pass_budget(student, given, rng):
                                                      rng=int(rng.integers(2**31)))
         calls = (matrix.matmat_calls, matrix.rmatmat_calls)
         assert calls == (q + 1, q + 1), (
-            f"randomized_svd with power_iters = {q} made {calls[0]} products with A and {calls[1]} "
-            f"with A^T; the statement's budget is power_iters + 1 of each (one for the range, one "
-            f"per power iteration, and A^T Q for B)")
+            f"randomized_svd made {calls[0]} products with A and {calls[1]} with A^T; the statement's "
+            f"budget is power_iters + 1 of each (one for the range, one per power iteration, and "
+            f"A^T Q for B)")
         columns = (matrix.matmat_columns, matrix.rmatmat_columns)
         assert max(columns) <= (q + 1) * (k + p), (
             "randomized_svd multiplied A by blocks wider than k + oversample columns")

@@ -60,7 +60,7 @@ def as_float(value, what):
 def array_of(value, shape, what):
     expect_type(value, np.ndarray, what)
     if value.shape != tuple(shape):
-        raise AssertionError(f"{what} returned shape {value.shape}; expected {tuple(shape)}")
+        raise AssertionError(f"{what} returned shape {value.shape}, not the shape the statement gives")
     if value.dtype.kind != "f" or not np.all(np.isfinite(value)):
         raise AssertionError(f"{what} returned a non-finite or non-float array")
     return value.astype(np.float64)
