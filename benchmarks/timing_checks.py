@@ -1,19 +1,22 @@
 """How often the timing checks get it wrong: a benchmark, not a timed test.
 
-Runs every timing check ([[timing]] in the manifests) of ps1_linalg and ps2_stochastic N times
-(default 200) on the reference solution, on correct alternatives written differently, and on a
-slow-but-correct variant, each in the real sandbox (student's child and clean trusted child), with
-busy processes oversubscribing the cores (default 8: about 4x on a 2-core machine), and prints per
-check the false fails (reference or alternative failed), the flags (an accusation: must stay ~0),
-the inconclusive results (no verdict, measured again by the batch), the detection rate (slow
-variant not passed), the ratios measured and the time one check takes.
+Runs every timing check ([[timing]] in the manifests) of ps1_linalg and ps2_stochastic (``--psets``
+adds ps4_methods; ``--gpu-checks`` keeps those with a GPU variant) N times (default 200) on the
+reference solution, on correct alternatives written differently, and on a slow-but-correct variant,
+each in the real sandbox (student's child and clean trusted child), with busy processes
+oversubscribing the cores (default 8: about 4x on a 2-core machine), and prints per check the false
+fails (reference or alternative failed), the flags (an accusation: must stay ~0), the inconclusive
+results (no verdict, measured again by the batch), the detection rate (slow variant not passed), the
+ratios measured and the time one check takes.
 
     python benchmarks/timing_checks.py                 # N = 200, 8 busy processes
     python benchmarks/timing_checks.py --runs 20 --busy 0 --only chain_product --json out.json
+    python benchmarks/timing_checks.py --psets ps2_stochastic ps4_methods --gpu-checks --runs 50
 
 The alternatives: chain_product with numpy.linalg.multi_dot; trace_inner with numpy.einsum. The
 slow variants: chain_product left to right; trace_inner forming A^T B; trace_of_product in the
-given order; Adam/AdamW with a Python loop over elements (stopped by the deadline).
+given order; Adam/AdamW/Adadelta with a Python loop over elements (stopped by the deadline). A
+check without a slow variant here (ps4's mds_grad) is run on the reference only.
 """
 
 from __future__ import annotations
@@ -116,17 +119,64 @@ def _adam_step(optimizer, closure, decoupled):  # slow but correct: a Python loo
     return loss
 '''}
 
+SLOW_ADADELTA = {"adaptive2.py": '''
 
-def checks() -> list[dict]:
-    """Every [[timing]] entry of the two problem sets' manifests, as the grader runs it."""
+
+@torch.no_grad()
+def _slow_adadelta_step(self, closure=None):  # slow but correct: a Python loop over elements
+    loss = None
+    if closure is not None:
+        with torch.enable_grad():
+            loss = closure()
+    for group in self.param_groups:
+        lr, rho, eps, wd = group["lr"], group["rho"], group["eps"], group["weight_decay"]
+        for p in group["params"]:
+            if p.grad is None:
+                continue
+            state = self.state[p]
+            if not state:
+                state["square_avg"] = torch.zeros_like(p)
+                state["acc_delta"] = torch.zeros_like(p)
+            x, g = p.view(-1), p.grad.reshape(-1)
+            v, u = state["square_avg"].view(-1), state["acc_delta"].view(-1)
+            for i in range(x.numel()):
+                gi = -g[i].item() if group["maximize"] else g[i].item()
+                if wd != 0:
+                    gi = gi + wd * x[i].item()
+                v[i] = rho * v[i] + (1 - rho) * gi * gi
+                delta = (u[i] + eps).sqrt() / (v[i] + eps).sqrt() * gi
+                u[i] = rho * u[i] + (1 - rho) * delta * delta
+                x[i] = x[i] - lr * delta
+    return loss
+
+
+Adadelta.step = _slow_adadelta_step
+'''}
+
+# Problem set -> (slow variants, alternatives), by module file; a check whose module has none is
+# run without that kind.
+PROBLEM_SETS = {
+    "ps1_linalg": (SLOW_LINALG, ALTERNATIVE_LINALG),
+    "ps2_stochastic": (SLOW_ADAPTIVE, {}),
+    "ps4_methods": (SLOW_ADADELTA, {}),
+}
+DEFAULT_PSETS = ("ps1_linalg", "ps2_stochastic")
+
+
+def checks(psets: tuple[str, ...] = DEFAULT_PSETS, gpu_only: bool = False) -> list[dict]:
+    """Every [[timing]] entry of the problem sets' manifests, as the grader runs it; ``gpu_only``:
+    only the entries with a GPU variant (device policy gpu-or-cpu or gpu-or-skip)."""
     found = []
-    for pset_id, slow, alternative in (("ps1_linalg", SLOW_LINALG, ALTERNATIVE_LINALG),
-                                       ("ps2_stochastic", SLOW_ADAPTIVE, {})):
+    for pset_id in psets:
+        slow, alternative = PROBLEM_SETS[pset_id]
         pset = load_problem_set(REPO / "solutions" / pset_id)
         for entry in pset.timing:
+            if gpu_only and entry.device_policy == "cpu":
+                continue
             module = entry.target.partition(".")[0] + ".py"
             found.append(dict(name=entry.function, pset=pset_id, target=entry.target,
-                              workload=load_workload(pset, entry), slow=slow,
+                              workload=load_workload(pset, entry), policy=entry.device_policy,
+                              slow=slow if module in slow else None,
                               alternative=alternative if module in alternative else None,
                               variants=lambda rng, e=entry: dict(device_policy=e.device_policy,
                                                                  cpu=variant(e.cpu, rng),
@@ -147,8 +197,13 @@ def submission(root: Path, pset: Path, kind: str, extra: dict[str, str]) -> Path
 
 
 class Quiet:
+    """The checks' feedback, kept quiet: only the notes ("timed on cuda (...); ...") are kept."""
+
+    def __init__(self):
+        self.notes: list[str] = []
+
     def note(self, text):
-        pass
+        self.notes.append(text)
 
     def bars(self, *args, **kwargs):
         pass
@@ -156,14 +211,16 @@ class Quiet:
 
 def run_once(sandbox, trusted, check: dict, run: int) -> dict:
     rng = np.random.default_rng([run, 7])
-    timing = Timing(sandbox, secret=f"benchmark-{run}", call_timeout=30.0, feedback=Quiet(),
+    feedback = Quiet()
+    timing = Timing(sandbox, secret=f"benchmark-{run}", call_timeout=30.0, feedback=feedback,
                     trusted=trusted)
     started = time.perf_counter()
     try:
         result = timing.compare(check["target"], check["workload"], **check["variants"](rng))
         outcome = {"status": result.status, "ratio": result.ratio, "attempts": result.attempts,
                    "student_ms": result.student_ms, "baseline_ms": result.baseline_ms,
-                   "reasons": result.reasons}
+                   "reasons": result.reasons, "device": result.device, "measure": result.measure,
+                   "threshold": result.threshold, "timed_reps": result.timed_reps}
     except TimingFlagged as exc:
         outcome = {"status": "flagged", "message": str(exc)}
     except TimingInconclusive as exc:
@@ -173,7 +230,29 @@ def run_once(sandbox, trusted, check: dict, run: int) -> dict:
     except StudentError as exc:
         outcome = {"status": "error", "message": exc.message}
     outcome["seconds"] = time.perf_counter() - started
+    if "device" not in outcome:  # a failed check raised: where it ran is in its note
+        where = [n.removeprefix("timed on ") for n in feedback.notes if n.startswith("timed on ")]
+        outcome["device"] = where[-1][:where[-1].find(")") + 1] or where[-1] if where else "unknown"
     return outcome
+
+
+def sandboxes_for(selected: list[dict], root: Path) -> list[SandboxedProcess]:
+    """A sandboxed child per submission (reference, alternative, slow variant; copies under
+    ``root``), recorded in each check's ``sandboxes``; returns them all, to close."""
+    sandboxes: dict[Path, SandboxedProcess] = {}
+    for check in selected:
+        pset = load_problem_set(REPO / "solutions" / check["pset"])
+        banned = tuple(dict.fromkeys(b for p in pset.problems for b in p.banned))
+        allowed = tuple(dict.fromkeys(a for p in pset.problems for a in p.allowed))
+        for kind, extra in (("reference", {}), ("alternative", check["alternative"]),
+                            ("slow", check["slow"])):
+            if extra is None:
+                continue
+            folder = submission(root, pset.root, kind, extra)
+            if folder not in sandboxes:
+                sandboxes[folder] = SandboxedProcess(folder, banned=banned, allowed=allowed)
+            check.setdefault("sandboxes", {})[kind] = sandboxes[folder]
+    return list(sandboxes.values())
 
 
 def summarize(name: str, kind: str, outcomes: list[dict]) -> str:
@@ -214,8 +293,13 @@ def main() -> int:
     parser.add_argument("--busy", type=int, default=8, help="busy processes to run alongside (8 on 2 "
                         "cores: about 4x oversubscribed)")
     parser.add_argument("--json", type=Path, help="write every outcome here")
+    parser.add_argument("--psets", nargs="+", default=list(DEFAULT_PSETS), choices=sorted(PROBLEM_SETS),
+                        help="problem sets whose timing checks run")
+    parser.add_argument("--gpu-checks", action="store_true", help="only the checks with a GPU variant "
+                        "(timed on the GPU where there is one)")
     args = parser.parse_args()
-    selected = [c for c in checks() if not args.only or c["name"] in args.only]
+    selected = [c for c in checks(tuple(args.psets), args.gpu_checks)
+                if not args.only or c["name"] in args.only]
     slow_runs = args.runs if args.slow_runs is None else args.slow_runs
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # clean up the busy process on kill too
     busy = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(args.busy)]
@@ -226,19 +310,7 @@ def main() -> int:
         with tempfile.TemporaryDirectory(prefix="timing-bench-") as tmp:
             (Path(tmp) / "trusted").mkdir()
             trusted = trusted_child(Path(tmp) / "trusted")
-            sandboxes = {}
-            for check in selected:
-                pset = load_problem_set(REPO / "solutions" / check["pset"])
-                banned = tuple(dict.fromkeys(b for p in pset.problems for b in p.banned))
-                allowed = tuple(dict.fromkeys(a for p in pset.problems for a in p.allowed))
-                for kind, extra in (("reference", {}), ("alternative", check["alternative"]),
-                                    ("slow", check["slow"])):
-                    if extra is None:
-                        continue
-                    folder = submission(Path(tmp), pset.root, kind, extra)
-                    if folder not in sandboxes:
-                        sandboxes[folder] = SandboxedProcess(folder, banned=banned, allowed=allowed)
-                    check.setdefault("sandboxes", {})[kind] = sandboxes[folder]
+            sandboxes = sandboxes_for(selected, Path(tmp))
             for run in range(max(args.runs, slow_runs)):
                 for check in selected:
                     for kind, count in (("reference", args.runs), ("alternative", args.runs),
@@ -250,7 +322,7 @@ def main() -> int:
                     print(f"... {run + 1} runs, {time.perf_counter() - started:.0f} s", flush=True)
                     if args.json:  # partial results survive an interrupted run
                         args.json.write_text(json.dumps(outcomes, indent=1, default=float))
-            for sandbox in [*sandboxes.values(), trusted]:
+            for sandbox in [*sandboxes, trusted]:
                 sandbox.__exit__(None, None, None)
     finally:
         for process in busy:
