@@ -1,0 +1,62 @@
+"""Bonus problem 6 — parameter counts of adapters: LoRA against a tensor-train adapter (LoRETTA).
+
+A weight update ``Delta W`` (d x k) is trained either as LoRA, ``B A`` with ``B`` (d x r) and ``A``
+(r x k), or as a tensor train: the d * k entries are reshaped into a tensor of shape
+``(n_1, ..., n_m)`` (``n_1 * ... * n_m = d * k``) and stored as TT cores ``(r_{i-1}, n_i, r_i)`` with
+``r_0 = r_m = 1``. README.md has the lecture's worked example.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def lora_params(d: int, k: int, r: int) -> int:
+    """The trainable parameters of LoRA of rank ``r`` on a d x k weight: ``r (d + k)``.
+
+    Raises:
+        ValueError: unless d, k >= 1 and r >= 0 are ints.
+    """
+    # BEGIN SOLUTION
+    for name, value, low in (("d", d, 1), ("k", k, 1), ("r", r, 0)):
+        _int(name, value, low)
+    return int(r) * (int(d) + int(k))
+    # END SOLUTION
+
+
+def tt_params(shape, ranks) -> int:
+    """The number of entries of the TT cores of a tensor of the given shape.
+
+    Args:
+        shape: the mode sizes ``(n_1, ..., n_m)``, ints >= 1, m >= 1.
+        ranks: either one int r >= 1, the TT-rank of every inner bond (``r_0 = r_m = 1``), or the
+            full list ``[r_0, r_1, ..., r_m]`` of m + 1 ints >= 1 with ``r_0 = r_m = 1``.
+
+    Returns:
+        ``sum_i r_{i-1} n_i r_i`` as a Python ``int``.
+
+    Raises:
+        ValueError: if a size or rank is not an int >= 1, or a rank list has the wrong length or
+            ends that are not 1.
+    """
+    # BEGIN SOLUTION
+    shape = [_int("shape entry", n, 1) for n in shape]
+    if not shape:
+        raise ValueError("shape needs at least one mode")
+    if isinstance(ranks, int | np.integer) and not isinstance(ranks, bool):
+        r = _int("rank", ranks, 1)
+        ranks = [1] + [r] * (len(shape) - 1) + [1]
+    else:
+        ranks = [_int("rank", v, 1) for v in ranks]
+        if len(ranks) != len(shape) + 1 or ranks[0] != 1 or ranks[-1] != 1:
+            raise ValueError("ranks must be [1, r_1, ..., r_{m-1}, 1], one more than the modes")
+    return sum(ranks[i] * n * ranks[i + 1] for i, n in enumerate(shape))
+    # END SOLUTION
+
+
+# BEGIN SOLUTION: # (add helper functions here if you need them)
+def _int(name: str, value, low: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < low:
+        raise ValueError(f"{name} must be an int >= {low}; got {value!r}")
+    return int(value)
+# END SOLUTION
