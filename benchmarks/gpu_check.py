@@ -18,6 +18,9 @@ wall budget (default 450 s, so the whole run fits in 8 minutes once set up):
 4. the timing false-fail benchmark on the GPU variants with the rest of the budget: reference and
    alternatives (false fails, flags, inconclusive) and slow variants (detections), round-robin over
    the checks, stopping at the budget; the goal is 50 runs per check, and the report says how many fit.
+   At the manifests' GPU sizes a repetition moves up to 200 MB of inputs into each child (64 MB took
+   0.19 s on the CPU machine's wire), so one run may take tens of seconds: 50 runs of every check
+   will not fit 8 minutes; ``--only`` narrows the run to some checks, ``--budget-s`` widens it.
 
     benchmarks/gpu_check.sh                  # a GPU machine: set up, then this script (<= 8 min)
     python benchmarks/gpu_check.py --dry-run # CPU (CI): same code paths, tiny sizes, under ~60 s
@@ -73,7 +76,7 @@ GPU_PSETS = ("ps1_linalg", "ps2_stochastic", "ps4_methods")  # those with gpu-or
 BYTES_PER_PARAM = 28  # Adam, float32: read param, grad, m, v; write param, m, v
 NOMINAL_GBPS = {  # HBM bandwidth from the datasheets, by a substring of torch's device name
     "H200": 4800, "H100 NVL": 3900, "H100 PCIe": 2000, "H100": 3350, "A100-SXM4-80GB": 2039,
-    "A100 80GB PCIe": 1935, "A100": 1555, "L40S": 864, "L4": 300, "A10G": 600, "T4": 320,
+    "A100 80GB PCIe": 1935, "A100": 1555, "L40S": 864, "L40": 864, "L4": 300, "A10G": 600, "T4": 320,
     "V100": 900, "RTX 4090": 1008,
 }
 
@@ -324,59 +327,35 @@ def _serves_next(sandbox: SandboxedProcess) -> bool:
     return sandbox.call("gpu_probe", "host_alloc", (1,), {}, timeout=120) == float(1 << 17)
 
 
-def sandbox_section(cuda: bool) -> dict:
-    results = []
+def _call_on_device(folder: Path, device: str) -> tuple[bool, str]:
+    with SandboxedProcess(folder) as sandbox:
+        value = sandbox.call("gpu_probe", "cuda_sum", (256, device), {}, timeout=300)
+    return value == float(256 << 18), f"256 MiB of ones on {device} summed to {value:.0f} in the sandbox"
 
-    def record(name: str, status: str, detail: str) -> None:
-        results.append(dict(name=name, status=status, detail=detail))
-        print(f"  {name:55s} {status:22s} {detail[:110]}", flush=True)
 
-    with tempfile.TemporaryDirectory(prefix="gpu-check-") as tmp:
-        folder = Path(tmp) / "probe"
-        folder.mkdir()
-        (folder / "gpu_probe.py").write_text(PROBE)
-        no_gpu = "skipped: no GPU"
+def _host_memory_limit(folder: Path, cuda: bool, limit: int) -> tuple[bool, str]:
+    with SandboxedProcess(folder, memory_bytes=limit) as sandbox:
+        if cuda:  # CUDA initialised first: the limit must hold with the driver's mappings in place
+            sandbox.call("gpu_probe", "cuda_sum", (16,), {}, timeout=300)
+        failed, detail = _expect_failure(sandbox, "host_alloc", (2 * limit >> 20,))
+        survived = _serves_next(sandbox)
+    return failed and survived, f"{2 * limit >> 30} GiB asked: {detail}; next call served: {survived}"
 
-        with SandboxedProcess(folder) as sandbox:
-            layers = sandbox.confinement.layers
-            device = "cuda" if cuda else "cpu"
-            try:
-                value = sandbox.call("gpu_probe", "cuda_sum", (256, device), {}, timeout=300)
-                ok = value == float(256 << 18)
-                detail = f"256 MiB of ones on {device} summed to {value:.0f} in the sandbox"
-            except StudentError as exc:
-                ok, detail = False, f"{type(exc).__name__}: {exc.message}"[:300]
-            record("allocate on CUDA in the sandbox", ("passed" if ok else "failed") if cuda else no_gpu,
-                   detail if cuda else f"CPU path of the same call: {detail}")
 
-        limit = 2 << 30
-        with SandboxedProcess(folder, memory_bytes=limit) as sandbox:
-            if cuda:  # CUDA initialised first: the limit must hold with the driver's mappings in place
-                sandbox.call("gpu_probe", "cuda_sum", (16,), {}, timeout=300)
-            failed, detail = _expect_failure(sandbox, "host_alloc", (4096,))
-            survived = _serves_next(sandbox)
-            record(f"host memory beyond the limit ({limit >> 30} GiB, {memory_limit_kind()})",
-                   "passed" if failed and survived else "failed",
-                   f"4 GiB asked: {detail}; next call served: {survived}")
+def _device_memory_limit(folder: Path) -> tuple[bool, str]:
+    with SandboxedProcess(folder) as sandbox:
+        total = int(sandbox.call("gpu_probe", "device_total_mib", (), {}, timeout=300))
+        failed, detail = _expect_failure(sandbox, "cuda_sum", (total + 1024,))
+        survived = _serves_next(sandbox)
+    return failed and survived, f"{total + 1024} MiB asked of {total}: {detail}; next call served: {survived}"
 
-        if not cuda:
-            record("device memory beyond the device", no_gpu, "")
-            record("no device memory held after the child is killed", no_gpu, "")
-            return {"status": "ok", "layers": layers, "memory_limit": memory_limit_kind(),
-                    "checks": results}
 
-        import torch
+def _released_after_kill(folder: Path) -> tuple[bool, str]:
+    import torch
 
-        with SandboxedProcess(folder) as sandbox:
-            total = sandbox.call("gpu_probe", "device_total_mib", (), {}, timeout=300)
-            failed, detail = _expect_failure(sandbox, "cuda_sum", (int(total) + 1024,))
-            survived = _serves_next(sandbox)
-            record("device memory beyond the device", "passed" if failed and survived else "failed",
-                   f"{int(total) + 1024} MiB asked of {total}: {detail}; next call served: {survived}")
-
-        torch.cuda.synchronize()
-        free_before = torch.cuda.mem_get_info()[0]
-        sandbox = SandboxedProcess(folder)
+    torch.cuda.synchronize()
+    free_before = torch.cuda.mem_get_info()[0]
+    with SandboxedProcess(folder) as sandbox:
         held = sandbox.call("gpu_probe", "hold_cuda", (2048,), {}, timeout=300)
         free_during = torch.cuda.mem_get_info()[0]
         sandbox.close()  # kills the child's process group
@@ -386,13 +365,46 @@ def sandbox_section(cuda: bool) -> dict:
             time.sleep(0.25)
             waited += 0.25
             free_after = torch.cuda.mem_get_info()[0]
-        sandbox.__exit__(None, None, None)
-        leaked = max(0, free_before - free_after) >> 20
-        record("no device memory held after the child is killed",
-               "passed" if leaked <= 64 and free_before - free_during >= 2048 << 20 else "failed",
-               f"free MiB before {free_before >> 20}, child holding {held} ({free_during >> 20} free), "
-               f"after kill {free_after >> 20} (waited {waited:.2f} s)")
-    return {"status": "ok", "layers": layers, "memory_limit": memory_limit_kind(), "checks": results}
+    leaked = max(0, free_before - free_after) >> 20
+    return (leaked <= 64 and free_before - free_during >= 2048 << 20,
+            f"free MiB before {free_before >> 20}, child holding {held} ({free_during >> 20} free), "
+            f"after kill {free_after >> 20} (waited {waited:.2f} s)")
+
+
+def sandbox_section(cuda: bool) -> dict:
+    """Each check: passed, failed, error (it raised: the message says where), or skipped."""
+    results = []
+
+    def attempt(name: str, probe, *args, skip: str = "") -> None:
+        try:
+            ok, detail = probe(*args)
+            status = skip or ("passed" if ok else "failed")
+        except Exception as exc:  # noqa: BLE001 - e.g. CUDA failing to start under the memory limit
+            status, detail = "error", f"{type(exc).__name__}: {getattr(exc, 'message', exc)}"[:300]
+        if skip and status != "error":
+            detail = f"CPU path of the same call: {detail}"
+        results.append(dict(name=name, status=status, detail=detail))
+        print(f"  {name:55s} {status:16s} {detail[:110]}", flush=True)
+
+    no_gpu = "skipped: no GPU"
+    limit = 2 << 30
+    with tempfile.TemporaryDirectory(prefix="gpu-check-") as tmp:
+        folder = Path(tmp) / "probe"
+        folder.mkdir()
+        (folder / "gpu_probe.py").write_text(PROBE)
+        attempt("allocate on CUDA in the sandbox", _call_on_device, folder, "cuda" if cuda else "cpu",
+                skip="" if cuda else no_gpu)
+        attempt(f"host memory beyond the limit ({limit >> 30} GiB, {memory_limit_kind()})",
+                _host_memory_limit, folder, cuda, limit)
+        for name, probe in (("device memory beyond the device", _device_memory_limit),
+                            ("no device memory held after the child is killed", _released_after_kill)):
+            if cuda:
+                attempt(name, probe, folder)
+            else:
+                results.append(dict(name=name, status=no_gpu, detail=""))
+                print(f"  {name:55s} {no_gpu}", flush=True)
+    return {"status": "ok", "layers": host_confinement().layers, "memory_limit": memory_limit_kind(),
+            "checks": results}
 
 
 def memory_limit_kind() -> str:
@@ -510,6 +522,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--slow-runs", type=int, default=10, help="runs of each slow variant in the "
                         "benchmark (default 10)")
     parser.add_argument("--busy", type=int, default=0, help="busy processes alongside (default 0)")
+    parser.add_argument("--only", nargs="+", help="timing checks to run (chain_product, trace_inner, "
+                        "trace_of_product, Adam, AdamW, Adadelta); default every one with a GPU variant")
     args = parser.parse_args(argv)
     started = time.perf_counter()
     budget = args.budget_s if args.budget_s is not None else (60.0 if args.dry_run else 450.0)
@@ -537,7 +551,7 @@ def main(argv: list[str] | None = None) -> int:
                            default_memory_gib=DEFAULT_MEMORY / 2**30, budget_s=budget,
                            sandbox_layers=host_confinement().layers,
                            benchmark=str(Path(timing_checks.__file__).relative_to(REPO)))}
-    selected = checks(GPU_PSETS, gpu_only=True)
+    selected = [c for c in checks(GPU_PSETS, gpu_only=True) if not args.only or c["name"] in args.only]
     if args.dry_run:
         for check in selected:
             shrink(check)
