@@ -167,12 +167,16 @@ def grading_section(selected: list[dict], trusted, deadline: float) -> dict:
 
 
 def false_fail_section(selected: list[dict], trusted, deadline: float, runs: int, slow_runs: int,
-                       max_runs: int) -> dict:
-    """Round-robin over checks and kinds until ``max_runs`` rounds or the deadline; the first
-    run of each check and kind is always attempted while time remains."""
+                       max_runs: int, graded: list[dict]) -> dict:
+    """Round-robin over checks and kinds until ``max_runs`` rounds or the deadline; a run starts
+    only if its estimate (its last run, else the grading section's time for it) fits."""
     kinds = ("reference", "alternative", "slow")
     outcomes = {c["name"]: {k: [] for k in kinds} for c in selected}
     last: dict[tuple[str, str], float] = {}
+    for row in graded:
+        if math.isfinite(row.get("seconds", math.nan)):
+            for kind in (("reference", "alternative") if row["kind"] == "reference" else ("slow",)):
+                last[(row["check"], kind)] = row["seconds"]
     stopped = False
     for run in range(max_runs):
         for check in selected:
@@ -407,6 +411,16 @@ def sandbox_section(cuda: bool) -> dict:
             "checks": results}
 
 
+def nvidia_smi() -> str:
+    """The driver's view of the GPUs (name, driver, memory), or why there is none."""
+    try:
+        done = subprocess.run(["nvidia-smi", "--query-gpu=name,driver_version,memory.total",
+                               "--format=csv,noheader"], capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return f"not available: {type(exc).__name__}"
+    return (done.stdout or done.stderr).strip()[:500]
+
+
 def memory_limit_kind() -> str:
     return "RLIMIT_DATA" if gpu_devices() else "RLIMIT_AS"
 
@@ -546,7 +560,8 @@ def main(argv: list[str] | None = None) -> int:
     report = {"meta": dict(started=time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()),
                            dry_run=args.dry_run, host=platform.node(), cpus=os.cpu_count(),
                            python=platform.python_version(), torch=torch.__version__,
-                           gpu=torch.cuda.get_device_name(0) if cuda else "",
+                           gpu=torch.cuda.get_device_name(0) if cuda else "", torch_cuda=torch.version.cuda,
+                           nvidia_smi=nvidia_smi(),
                            device_nodes=[str(p) for p in gpu_devices()], memory_limit=memory_limit_kind(),
                            default_memory_gib=DEFAULT_MEMORY / 2**30, budget_s=budget,
                            sandbox_layers=host_confinement().layers,
@@ -575,7 +590,8 @@ def main(argv: list[str] | None = None) -> int:
                 run_section(report, "false_fails", "4. timing false fails and detections",
                             lambda: false_fail_section(selected, trusted, deadline - 5, runs,
                                                        min(args.slow_runs, runs),
-                                                       runs if args.dry_run else 10_000))
+                                                       runs if args.dry_run else 10_000,
+                                                       report["grading"].get("rows", [])))
             finally:
                 for sandbox in [*sandboxes, trusted]:
                     sandbox.__exit__(None, None, None)
