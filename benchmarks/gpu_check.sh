@@ -25,13 +25,16 @@ if [ ! -x "$VENV/bin/python" ]; then
   make system-packages || echo "warning: system packages not installed; the sandbox records which layers it has"
   if has_cuda "$PYTHON"; then
     "$PYTHON" -m venv --system-site-packages "$VENV"
-    "$VENV/bin/python" -m pip install --quiet -e '.[dev]'
+    # Offline, the machine's own packages may be enough: the script imports the engine from this clone.
+    "$VENV/bin/python" -m pip install --quiet -e '.[dev]' ||
+      echo "warning: could not install this package's dependencies; running with what $PYTHON has"
   else
     make setup PYTHON="$PYTHON" VENV="$VENV"
   fi
 fi
 if ! has_cuda "$VENV/bin/python"; then
-  echo "note: torch in $VENV has no usable GPU ($("$VENV/bin/python" -c 'import torch; print(torch.__version__)'))"
+  echo "note: torch in $VENV has no usable GPU ($("$VENV/bin/python" -c 'import torch; print(torch.__version__)'));" \
+       "on a GPU machine, set up a fresh one: VENV=.venv-gpu $0"
 fi
 echo "set-up: $(( $(date +%s) - started )) s"
 exec "$VENV/bin/python" benchmarks/gpu_check.py "$@"
