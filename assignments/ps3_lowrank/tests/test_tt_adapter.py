@@ -3,6 +3,7 @@
 The grader runs these and more (hidden) checks: see "What is checked" in README.md.
 """
 
+import numpy as np
 import pytest
 
 from autograder.checks import expect_type
@@ -24,3 +25,21 @@ def test_lora_worked_example(student):
     count = student.tt_adapter.lora_params(768, 64, 8)
     expect_type(count, int, "lora_params(768, 64, 8)")
     assert count == 6656, f"lora_params(768, 64, 8) returned {count}; expected 8 * (768 + 64) = 6656"
+
+
+def test_tt_matrix_of_a_kronecker_product(student):
+    """tt_matrix: np.kron(A, B) (A 2 x 3, B 3 x 2) is a TT-matrix of rank 1: two cores, exact."""
+    A = np.array([[1.0, 2.0, 0.0], [0.0, 1.0, -1.0]])
+    B = np.array([[1.0, 1.0], [0.0, 2.0], [3.0, 0.0]])
+    cores = student.tt_adapter.tt_matrix(np.kron(A, B), (2, 3), (3, 2), 1)
+    expect_type(cores, (list, tuple), "tt_matrix(W, (2, 3), (3, 2), 1)")
+    shapes = [np.shape(c) for c in cores]
+    assert shapes == [(1, 2, 3, 1), (1, 3, 2, 1)], (
+        f"tt_matrix returned cores of shapes {shapes}; expected (1, 2, 3, 1) and (1, 3, 2, 1): "
+        f"(r_prev, m_k, n_k, r_next)")
+    G1, G2 = (np.asarray(c) for c in cores)
+    full = np.einsum("aijb,bklc->ikjl", G1, G2).reshape(6, 6)
+    error = float(np.abs(full - np.kron(A, B)).max())
+    assert error <= 1e-12, (
+        f"the TT-matrix's cores give a matrix {error:.3g} away from np.kron(A, B): "
+        f"W[i, j] = G1[:, i1, j1, :] G2[:, i2, j2, :] with i = i1 * 3 + i2, j = j1 * 2 + j2")

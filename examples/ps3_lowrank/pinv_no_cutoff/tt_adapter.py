@@ -3,7 +3,8 @@
 A weight update ``Delta W`` (d x k) is trained either as LoRA, ``B A`` with ``B`` (d x r) and ``A``
 (r x k), or as a tensor train: the d * k entries are reshaped into a tensor of shape
 ``(n_1, ..., n_m)`` (``n_1 * ... * n_m = d * k``) and stored as TT cores ``(r_{i-1}, n_i, r_i)`` with
-``r_0 = r_m = 1``. README.md has the lecture's worked example.
+``r_0 = r_m = 1``; or as a TT-matrix, whose cores carry a row and a column index each. README.md has
+the lecture's worked example.
 """
 
 from __future__ import annotations
@@ -51,6 +52,48 @@ def tt_params(shape, ranks) -> int:
         if len(ranks) != len(shape) + 1 or ranks[0] != 1 or ranks[-1] != 1:
             raise ValueError("ranks must be [1, r_1, ..., r_{m-1}, 1], one more than the modes")
     return sum(ranks[i] * n * ranks[i + 1] for i, n in enumerate(shape))
+    # END SOLUTION
+
+
+def tt_matrix(W, row_shape, col_shape, max_rank: int):
+    """The TT-matrix of ``W``: cores ``G_k`` of shape ``(r_{k-1}, m_k, n_k, r_k)``, ``r_0 = r_d = 1``,
+    with ``W[i, j] = G_1[:, i_1, j_1, :] G_2[:, i_2, j_2, :] ... G_d[:, i_d, j_d, :]``, where
+    ``(i_1, ..., i_d)`` is the C-order multi-index of row ``i`` in ``row_shape`` and
+    ``(j_1, ..., j_d)`` that of column ``j`` in ``col_shape``.
+
+    Method: ``W.reshape(*row_shape, *col_shape)``, interleave the axes to
+    ``(m_1, n_1, m_2, n_2, ...)``, merge each pair into one mode of size ``m_k n_k``, run TT-SVD with
+    ``max_rank`` (problem 4's rule), and split each core's middle mode back into ``(m_k, n_k)``.
+
+    Args:
+        W: a 2-D float array of shape ``(prod(row_shape), prod(col_shape))``;
+        row_shape, col_shape: d ints >= 1 each (the same d >= 1); max_rank: an int >= 1.
+
+    Returns:
+        The list of d cores (4-D numpy arrays); cores 0..d-2 are left-orthonormal (reshaped to
+        ``(r_{k-1} m_k n_k, r_k)`` they have orthonormal columns).
+
+    Raises:
+        ValueError: if the shapes do not match ``W`` or each other, or ``max_rank < 1``.
+    """
+    # BEGIN SOLUTION
+    W = np.asarray(W, dtype=np.float64)
+    rows = [_int("row_shape entry", v, 1) for v in row_shape]
+    cols = [_int("col_shape entry", v, 1) for v in col_shape]
+    _int("max_rank", max_rank, 1)
+    d = len(rows)
+    if d < 1 or len(cols) != d or W.shape != (int(np.prod(rows)), int(np.prod(cols))):
+        raise ValueError("W must have shape (prod(row_shape), prod(col_shape)) with d modes each")
+    order = [axis for k in range(d) for axis in (k, d + k)]
+    rest = W.reshape(*rows, *cols).transpose(order)
+    cores, rank = [], 1
+    for k in range(d - 1):
+        U, s, Vt = np.linalg.svd(rest.reshape(rank * rows[k] * cols[k], -1), full_matrices=False)
+        r = max(1, min(int(max_rank), s.size))
+        cores.append(U[:, :r].reshape(rank, rows[k], cols[k], r))
+        rest, rank = s[:r, None] * Vt[:r], r
+    cores.append(rest.reshape(rank, rows[-1], cols[-1], 1))
+    return cores
     # END SOLUTION
 
 

@@ -1,7 +1,10 @@
-"""Hidden checks of bonus problem 6, adapter parameter counts: random shapes and ranks (a uniform int
-rank and full rank lists), LoRA counts, and the invalid arguments. Counts are exact integers.
+"""Hidden checks of bonus problem 6, adapters: parameter counts on random shapes and ranks (a uniform
+int rank and full rank lists), LoRA counts, the TT-matrix of a weight (core shapes, ranks,
+left-orthonormality, exact recovery, the TT-SVD error window, rebuilt here in C order), and the invalid
+arguments. Counts are exact integers.
 """
 
+import numpy as np
 import pytest
 
 from autograder.checks import PartialCredit, expect_type, student_raises
@@ -48,6 +51,7 @@ def test_invalid_arguments_are_rejected(student):
         ("tt_params with a rank list of the wrong length", lambda: t.tt_params((4, 5, 6), [1, 2, 1])),
         ("tt_params with r_0 != 1", lambda: t.tt_params((4, 5), [2, 3, 1])),
         ("lora_params with d = 0", lambda: t.lora_params(0, 5, 2)),
+        ("tt_matrix with shapes that do not fit W", lambda: t.tt_matrix(np.ones((6, 4)), (2, 2), (2, 2), 2)),
     ]
     missed = []
     for description, call in cases:
@@ -59,3 +63,63 @@ def test_invalid_arguments_are_rejected(student):
     if missed:
         raise PartialCredit(1 - len(missed) / len(cases),
                             "expected ValueError, and got none, on: " + "; ".join(missed))
+
+
+def matrix_full(cores, rows, cols):
+    """The matrix of TT-matrix cores (r_prev, m_k, n_k, r_next), C-order row and column indices."""
+    out = np.ones((1, 1))
+    for core in cores:
+        out = np.tensordot(out, core, axes=(-1, 0))
+    d = len(rows)
+    out = out.reshape([v for k in range(d) for v in (rows[k], cols[k])])
+    return out.transpose([2 * k for k in range(d)] + [2 * k + 1 for k in range(d)]).reshape(
+        int(np.prod(rows)), int(np.prod(cols)))
+
+
+def judge_tt_matrix(student, W, rows, cols, max_rank, what):
+    cores = student.tt_adapter.tt_matrix(W, rows, cols, max_rank)
+    expect_type(cores, (list, tuple), f"tt_matrix on {what}")
+    if len(cores) != len(rows):
+        raise AssertionError(f"tt_matrix on {what} returned {len(cores)} cores; expected one per mode")
+    arrays, rank = [], 1
+    for k, core in enumerate(cores):
+        expect_type(core, np.ndarray, f"tt_matrix on {what}, core {k}")
+        if core.ndim != 4 or core.shape[:3] != (rank, rows[k], cols[k]) or core.shape[3] > max_rank:
+            raise AssertionError(f"tt_matrix on {what}: core {k} has shape {core.shape}; expected "
+                                 f"(r_prev, m_k, n_k, r_next) with r_prev from the previous core and "
+                                 f"r_next <= max_rank")
+        rank = core.shape[3]
+        arrays.append(core.astype(np.float64))
+    if rank != 1:
+        raise AssertionError(f"tt_matrix on {what}: the last core's last size must be 1")
+    for k, core in enumerate(arrays[:-1]):
+        M = core.reshape(-1, core.shape[3])
+        if np.linalg.norm(M.T @ M - np.eye(M.shape[1])) > 1e-10:
+            raise AssertionError(f"tt_matrix on {what}: core {k} is not left-orthonormal")
+    return matrix_full(arrays, rows, cols)
+
+
+@pytest.mark.weight(2)
+def test_tt_matrix(student, rng):
+    """tt_matrix: exact on TT-matrices of low rank; on random weights, the error inside the TT-SVD window."""
+    for rows, cols, ranks in (((2, 3, 2), (3, 2, 2), (2, 3)), ((4, 3), (2, 5), (3,))):
+        ranks = [1, *ranks, 1]
+        cores = [rng.standard_normal((ranks[k], m, n, ranks[k + 1]))
+                 for k, (m, n) in enumerate(zip(rows, cols, strict=True))]
+        W = matrix_full(cores, rows, cols)
+        full = judge_tt_matrix(student, W, rows, cols, max(ranks), "a TT-matrix of low rank")
+        error = float(np.linalg.norm(full - W) / np.linalg.norm(W))
+        assert error <= 1e-9, "tt_matrix does not recover a TT-matrix whose ranks are at most max_rank"
+    rows, cols, max_rank = (3, 2, 4), (2, 4, 3), 3
+    W = rng.standard_normal((24, 24))
+    full = judge_tt_matrix(student, W, rows, cols, max_rank, "a random weight")
+    X = W.reshape(*rows, *cols).transpose(0, 3, 1, 4, 2, 5)
+    tails = []
+    for k in range(len(rows) - 1):
+        s = np.linalg.svd(X.reshape(int(np.prod(X.shape[:2 * k + 2])), -1), compute_uv=False)
+        tails.append(float(np.sqrt(np.sum(s[max_rank:] ** 2))))
+    error = float(np.linalg.norm(full - W))
+    tol = 1e-12 * np.linalg.norm(W)
+    assert max(tails) - tol <= error <= np.sqrt(np.sum(np.square(tails))) + tol, (
+        "tt_matrix on a random weight: the error lies outside the TT-SVD window of the tensor with "
+        "modes (m_1 n_1, ..., m_d n_d), C order")
