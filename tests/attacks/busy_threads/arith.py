@@ -5,8 +5,14 @@ import threading
 
 
 def _spin():
+    # Busy in C with the GIL released (hashing a large block), as numpy or torch threads would be:
+    # the cores are taken, the interpreter is not (a Python loop holding the GIL would make the
+    # student's own calls crawl, which tests how slow the student's code is, not the grader).
+    import hashlib
+
+    block = b"x" * (16 << 20)
     while True:
-        pass
+        hashlib.sha256(block).digest()
 
 
 for _ in range(4):
