@@ -15,7 +15,13 @@ from autograder.checks import Oracle, expect_type, student_raises
 
 pytestmark = pytest.mark.problem("nelder_mead")
 
-TOLERANCE = 1e-12  # |x - x_ref| <= TOLERANCE * (1 + |x_ref|) entrywise
+# |x - x_ref| <= TOLERANCE * (1 + |x_ref|) entrywise. Not 1e-12: the same rules computed in another
+# floating-point order (the centroid as (sum of all - worst) / n, x_r as xbar + (xbar - x_h), ...) agree
+# with the reference to rounding for dozens of iterations and then drift by up to ~1e-9 in long runs
+# (measured on 200 random quartics: 21% differ beyond 1e-12, none beyond 1e-6). A rule mistake
+# moves the path by O(1).
+TOLERANCE = 1e-6
+PREFIX = 60  # iterations of a long high-accuracy run compared with scipy (rounding drift starts later)
 
 
 def run(student, module, function, f, x0, **options):
@@ -109,13 +115,13 @@ def test_a_given_initial_simplex(student, reference, given, rng):
 
 @pytest.mark.weight(3)
 def test_budgets_stop_the_method(student, reference, given, rng):
-    """nelder_mead: max_iter, tolerances and max_fev stop the run as the statement says"""
+    """nelder_mead: max_iter, xatol/fatol and max_fev stop the run as the statement says"""
     kwargs = {"n": 5, "seed": int(rng.integers(2**31))}
     x0 = rng.uniform(-2.0, 2.0, 5)
     compare(given, reference, student, "Quartic", kwargs, x0, "nelder_mead with max_iter",
             max_iter=int(rng.integers(10, 30)))
-    compare(given, reference, student, "Quartic", kwargs, x0, "nelder_mead with tolerances 1e-8",
-            xatol=1e-8, fatol=1e-8)
+    compare(given, reference, student, "Quartic", kwargs, x0, "nelder_mead with tolerances 1e-3",
+            xatol=1e-3, fatol=1e-3)
     # Every budget from n + 1 to n + 40: some of them end in the middle of an expansion or a shrink.
     kwargs = {"n": 3, "seed": int(rng.integers(2**31))}
     x0 = rng.uniform(-2.0, 2.0, 3)
@@ -124,7 +130,7 @@ def test_budgets_stop_the_method(student, reference, given, rng):
 
 
 def test_rosenbrock_as_in_scipys_iteration_test(student, given, rng):
-    """nelder_mead: scipy's 5-D Rosenbrock test (xatol=1e-8): the same iterates as scipy.optimize"""
+    """nelder_mead: scipy's 5-D Rosenbrock test (xatol=1e-8): scipy's first 60 iterations, then convergence"""
     x0 = np.array([1.3, 0.7, 0.8, 1.9, 1.2]) + rng.uniform(-0.01, 0.01, 5)
     f = scipy.optimize.rosen
     expected = scipy.optimize.minimize(f, x0, method="Nelder-Mead",
@@ -134,13 +140,16 @@ def test_rosenbrock_as_in_scipys_iteration_test(student, given, rng):
     x, fx, best, n_fev = unpack(run(student, "nelder_mead", "nelder_mead", g, x0, xatol=1e-8)["result"],
                                 5, what)
     allvecs = np.array(expected.allvecs)
-    rows = min(len(best), len(allvecs))
+    rows = min(len(best), len(allvecs), PREFIX + 1)
     off = ~(np.abs(best[1:rows] - allvecs[1:rows]) <= TOLERANCE * (1 + np.abs(allvecs[1:rows])))
     if off.any():
         raise AssertionError(f"{what}: the best vertex first differs from scipy's after iteration "
                              f"{int(np.argmax(off.any(axis=1))) + 1}")
-    assert n_fev == g.evaluations == expected.nfev, (
-        f"{what}: {g.evaluations} evaluations (reported: {n_fev}) where scipy needs {expected.nfev}")
+    assert n_fev == g.evaluations, f"{what}: reported n_fev = {n_fev} but called f {g.evaluations} times"
+    assert g(x) <= 1e-12 and abs(fx - g(x)) <= 1e-14, (
+        f"{what}: did not converge to the minimum (scipy reaches f < 1e-12), or f_best is not f(x_best)")
+    assert len(best) - 1 <= 1.2 * (expected.nit - 1), (
+        f"{what}: {len(best) - 1} iterations, far more than scipy's {expected.nit - 1}")
 
 
 def test_max_fev_below_n_plus_one_is_rejected(student, given):

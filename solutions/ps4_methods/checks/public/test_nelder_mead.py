@@ -68,8 +68,8 @@ def test_berger_entropy_as_in_scipys_test(student):
     assert best.shape == allvecs.shape, (
         f"{what} returned {best.shape[0]} rows of best_per_iter; expected {allvecs.shape[0]} "
         f"(the initial simplex and {allvecs.shape[0] - 1} iterations)")
-    assert_close(best[1:], allvecs[1:], rtol=1e-12, atol=1e-14, what=f"{what}: best_per_iter[1:]")
-    assert_close(x, expected.x, rtol=1e-12, atol=1e-14, what=f"{what}: x_best")
+    assert_close(best[1:], allvecs[1:], rtol=1e-9, atol=1e-12, what=f"{what}: best_per_iter[1:]")
+    assert_close(x, expected.x, rtol=1e-9, atol=1e-12, what=f"{what}: x_best")
     assert fx == pytest.approx(expected.fun, rel=1e-12), f"{what}: f_best is not f(x_best)"
 
 
