@@ -519,6 +519,11 @@ def test_outputs_are_checked_against_the_baseline_without_echoing_them():
     nan = [dict(want[0], values=np.array([0.0, np.nan, 2.0]))]
     assert "NaN" in check_output(nan, want, limits)
 
+    def unfit():  # the workload's result hook cannot digest the student's output
+        raise ValueError("operands could not be broadcast")
+
+    assert "cannot be compared" in check_output(want, want, limits, unfit)  # the student's fault
+
 
 # ---------------------------------------------------------------------------- units: workloads
 

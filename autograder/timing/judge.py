@@ -148,12 +148,12 @@ def _waits(timed: list[dict], limits: Limits) -> bool:
 # ---------------------------------------------------------------------------- outputs
 
 
-def check_output(got: list[dict], want: list[dict], limits: Limits,
-                 compared: tuple[list, list] | None = None) -> str:
+def check_output(got: list[dict], want: list[dict], limits: Limits, compared=None) -> str:
     """What is wrong with one output (a phrase after "your code"), or "". ``got``: the student's
     leaves as fetched; ``want``: the baseline's, from the trusted child on the same inputs;
-    ``compared``: the values to compare (the workload's ``result`` of each), default the leaves'.
-    Never quotes what the student returned (hidden checks echo no student-controlled text)."""
+    ``compared``: a function giving the pair of values to compare (the workload's ``result`` of
+    each), called once the output's structure is right; default the leaves'. Never quotes what the
+    student returned (hidden checks echo no student-controlled text)."""
     if len(got) != len(want):
         return "returned a result with a different number of arrays than expected"
     allowed = {"array": ("ndarray", "tensor"), "params": ("tensor",),
@@ -176,8 +176,13 @@ def check_output(got: list[dict], want: list[dict], limits: Limits,
             if g.get("device") != w["device"]:
                 return f"returned a result on another device than the inputs' ({w['device']})"
     if compared is None:
-        compared = ([g["values"] for g in got], [w["values"] for w in want])
-    return _compare_values(*compared, limits)
+        pair = ([g["values"] for g in got], [w["values"] for w in want])
+    else:
+        try:
+            pair = compared()
+        except Exception:  # noqa: BLE001 - the student's output does not fit the workload's result
+            return "returned a result that cannot be compared with the expected one (its structure differs)"
+    return _compare_values(*pair, limits)
 
 
 def _compare_values(got: list[np.ndarray], want: list[np.ndarray], limits: Limits) -> str:

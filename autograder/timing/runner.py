@@ -20,6 +20,7 @@ implausibly fast one is measured again from fresh processes and flagged for revi
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import itertools
 import math
@@ -234,10 +235,11 @@ class Timing:
                     baseline_walls.append(record[side]["wall"]["go"])
             if limits is None:
                 limits = _limits(variant, workload, outputs["B"], warmups, device, self._sandbox.exact_cpu)
-            compared = workload.compared(outputs, inputs)
+            expected = workload.compared(outputs["B"], inputs)
             for side in sides:
                 record[side]["problem"] = "" if side == "B" else check_output(
-                    outputs[side], outputs["B"], limits, (compared[side], compared["B"]))
+                    outputs[side], outputs["B"], limits,
+                    functools.partial(_pair, workload, outputs[side], inputs, expected))
             if "F" in record and record["F"]["problem"]:
                 raise RuntimeError(f"the best known implementation disagrees with the baseline: "
                                    f"{record['F']['problem']}")
@@ -347,6 +349,11 @@ def _limits(variant: Variant, workload: Workload, baseline_leaves: list, warmups
                   max_speedup=variant.max_speedup, atol=variant.atol, output=workload.output,
                   rtol=variant.rtol if variant.rtol is not None else _DEFAULT_RTOL.get(dtype, 1e-2),
                   device=device, warmups=warmups, exact_cpu=exact_cpu)
+
+
+def _pair(workload: Workload, leaves: list, inputs: tuple, expected: list) -> tuple[list, list]:
+    """The student's values to compare (the workload's ``result`` of its output) and the expected."""
+    return workload.compared(leaves, inputs), expected
 
 
 def _call_deadline(baseline_walls: list[int], variant: Variant, call_timeout: float) -> float:

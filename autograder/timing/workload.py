@@ -121,19 +121,14 @@ class Workload:
 
     # ------------------------------------------------------------------------ in the parent
 
-    def compared(self, outputs: dict[str, list[dict]], inputs: tuple) -> dict[str, list]:
-        """Per side, the values its output is judged on: the ``result`` hook applied in the parent
-        to the fetched output and the parent's own copy of the inputs, or the output's leaves."""
-        compared = {}
-        for side, leaves in outputs.items():
-            values = [leaf.get("values") for leaf in leaves]
-            if self.result is None or any(type(v) is not np.ndarray for v in values):
-                compared[side] = values
-                continue
-            out = [_like(leaf) for leaf in leaves]
-            compared[side] = [_host64(v) for v in _leaves(self.result(out[0] if len(out) == 1 else out,
-                                                                       *_copy(inputs)))]
-        return compared
+    def compared(self, leaves: list[dict], inputs: tuple) -> list:
+        """The values one side's output is judged on: the ``result`` hook applied in the parent to
+        the fetched output and the parent's own copy of the inputs, or the output's leaves."""
+        values = [leaf.get("values") for leaf in leaves]
+        if self.result is None or any(type(v) is not np.ndarray for v in values):
+            return values
+        out = [_like(leaf) for leaf in leaves]
+        return [_host64(v) for v in _leaves(self.result(out[0] if len(out) == 1 else out, *_copy(inputs)))]
 
 
 def _global_names(fn) -> set[str]:
