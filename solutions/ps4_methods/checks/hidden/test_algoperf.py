@@ -24,7 +24,7 @@ def random_times(rng, S=6, W=8):
 def array(value, shape, what):
     expect_type(value, np.ndarray, what)
     if value.shape != shape:
-        raise AssertionError(f"{what} returned an array of shape {value.shape}; expected {shape}")
+        raise AssertionError(f"{what} returned an array of the wrong shape (the statement gives its shape)")
     return value
 
 

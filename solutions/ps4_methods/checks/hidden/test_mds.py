@@ -53,7 +53,7 @@ def as_float(value, what):
 def as_array(value, shape, what):
     expect_type(value, np.ndarray, what)
     if value.shape != shape:
-        raise AssertionError(f"{what} returned an array of shape {value.shape}; expected {shape}")
+        raise AssertionError(f"{what} returned an array of the wrong shape (the statement gives its shape)")
     return value
 
 

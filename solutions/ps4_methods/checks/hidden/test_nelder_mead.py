@@ -45,8 +45,8 @@ def unpack(result, n, what):
     expect_type(best, np.ndarray, f"{what}[2] (best_per_iter)")
     expect_type(n_fev, int, f"{what}[3] (n_fev)")
     if x.shape != (n,) or best.ndim != 2 or best.shape[1] != n:
-        raise AssertionError(f"{what} returned x_best of shape {x.shape} and best_per_iter of shape "
-                             f"{best.shape}; expected (n,) and (n_iter + 1, n)")
+        raise AssertionError(f"{what} returned x_best or best_per_iter of the wrong shape; expected (n,) "
+                             "and (n_iter + 1, n)")
     return x, fx, best, n_fev
 
 
@@ -72,11 +72,12 @@ def compare(given, reference, student, problem, kwargs, x0, what, **options):
         raise AssertionError(f"{what}: the best vertex first differs after iteration {k} "
                              f"(row {k} of best_per_iter); check {hint}")
     if len(best) != len(best_ref):
-        raise AssertionError(f"{what}: {len(best) - 1} iterations where the rules take {len(best_ref) - 1}; "
-                             "check the stopping rule and the budgets")
+        more = "more" if len(best) > len(best_ref) else "fewer"
+        raise AssertionError(f"{what}: {more} iterations than the rules take; check the stopping rule and "
+                             "the budgets")
     if calls != n_ref or f.gradients or f.hessians:
-        raise AssertionError(f"{what}: called f {calls} times where the rules take {n_ref} (and f.grad "
-                             f"{f.gradients}, f.hess {f.hessians} times, where none is allowed)")
+        raise AssertionError(f"{what}: called f {'more' if calls > n_ref else 'fewer'} times than the rules "
+                             f"take (or called f.grad or f.hess, which is not allowed)")
     if n_fev != calls:
         raise AssertionError(f"{what}: reported n_fev = {n_fev} but called f {calls} times")
     if not np.all(np.abs(x - x_ref) <= TOLERANCE * (1 + np.abs(x_ref))):
@@ -87,10 +88,13 @@ def compare(given, reference, student, problem, kwargs, x0, what, **options):
 @pytest.mark.weight(5)
 def test_random_quartics_follow_the_rules(student, reference, given, rng):
     """nelder_mead: best vertices and evaluation counts equal the reference's on random quartics (2-8 dims)"""
-    for number, n in enumerate((2, 3, 5, 8), 1):
+    # In 8 dimensions the default budget (1600 evaluations) ends about one run in six: max_fev = 5000
+    # lets every run end by the tolerances, so the case tests the rules and not the budget.
+    for number, (n, options) in enumerate(((2, {}), (3, {}), (5, {}), (8, {"max_fev": 5000})), 1):
         kwargs = {"n": n, "seed": int(rng.integers(2**31))}
         x0 = rng.uniform(-2.0, 2.0, n)
-        compare(given, reference, student, "Quartic", kwargs, x0, f"nelder_mead on hidden case {number} of 4")
+        compare(given, reference, student, "Quartic", kwargs, x0, f"nelder_mead on hidden case {number} of 4",
+                **options)
 
 
 @pytest.mark.weight(2)
@@ -148,8 +152,7 @@ def test_rosenbrock_as_in_scipys_iteration_test(student, given, rng):
     assert n_fev == g.evaluations, f"{what}: reported n_fev = {n_fev} but called f {g.evaluations} times"
     assert g(x) <= 1e-12 and abs(fx - g(x)) <= 1e-14, (
         f"{what}: did not converge to the minimum (scipy reaches f < 1e-12), or f_best is not f(x_best)")
-    assert len(best) - 1 <= 1.2 * (expected.nit - 1), (
-        f"{what}: {len(best) - 1} iterations, far more than scipy's {expected.nit - 1}")
+    assert len(best) - 1 <= 1.2 * (expected.nit - 1), f"{what}: far more iterations than scipy takes"
 
 
 def test_max_fev_below_n_plus_one_is_rejected(student, given):

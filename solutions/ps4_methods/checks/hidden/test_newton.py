@@ -34,14 +34,15 @@ def iterates(student, function, f, x0, **options):
     what = f"{function}(f, x0, ...)"
     expect_type(x, np.ndarray, what)
     if x.ndim != 2 or x.shape[1] != len(x0):
-        raise AssertionError(f"{what} returned an array of shape {x.shape}; expected (k + 1, n)")
+        raise AssertionError(f"{what} returned an array of the wrong shape; expected (k + 1, n)")
     assert out["x0_unchanged"], f"{function} modified x0 in place; copy it before updating"
     return x
 
 
 def compare(x, expected, what):
     if x.shape != expected.shape:
-        raise AssertionError(f"{what}: {x.shape[0] - 1} steps where the rules take {expected.shape[0] - 1}")
+        more = "more" if x.shape[0] > expected.shape[0] else "fewer"
+        raise AssertionError(f"{what}: {more} steps than the rules take (check the stop at ||g|| <= gtol)")
     off = ~(np.abs(x - expected) <= TOLERANCE * (1 + np.abs(expected)))
     if off.any():
         raise AssertionError(f"{what}: the iterates first differ at row {int(np.argmax(off.any(axis=1)))}")
@@ -100,7 +101,7 @@ def test_damped_newton_trajectories(student, reference, given, rng):
         got = (f.evaluations, f.gradients, f.hessians)
         wanted = (mirror.evaluations, mirror.gradients, mirror.hessians)
         assert got == wanted, (
-            f"{what}: called f, f.grad and f.hess {got} times where the rules take {wanted}: f(x0) once, "
+            f"{what}: called f, f.grad and f.hess {got} times, not as the rules do: f(x0) once, "
             "then one call per trial point; f.hess only when ||g|| > gtol")
 
 

@@ -19,7 +19,7 @@ TOLERANCE = 1e-9  # trajectories: |x - x_ref| <= TOLERANCE * (1 + |x_ref|) entry
 def array(value, shape, what):
     expect_type(value, np.ndarray, what)
     if value.shape != shape:
-        raise AssertionError(f"{what} returned an array of shape {value.shape}; expected {shape}")
+        raise AssertionError(f"{what} returned an array of the wrong shape (the statement gives its shape)")
     return value
 
 
