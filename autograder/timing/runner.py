@@ -143,12 +143,12 @@ class Timing:
                     self._trusted.close()
                     self._trusted = None
         self._report(target, workload, result)
-        if result.status == "flagged":
-            raise TimingFlagged(f"flagged for manual review: {result.message}")
-        if result.status == "inconclusive":
-            raise TimingInconclusive(result.message)
-        if result.status == "failed":
-            raise AssertionError(result.message)
+        failure = {"flagged": TimingFlagged(f"flagged for manual review: {result.message}"),
+                   "inconclusive": TimingInconclusive(result.message),
+                   "failed": AssertionError(result.message)}.get(result.status)
+        if failure is not None:
+            failure.result = result  # the numbers, for benchmarks and reports
+            raise failure
         if result.status == "skipped":
             pytest.skip(result.message)
         return result
