@@ -89,6 +89,10 @@ def child_environment(workdir: str) -> dict[str, str]:
         "OMP_NUM_THREADS": os.environ.get("AUTOGRADER_CHILD_THREADS", "1"),
         "MKL_NUM_THREADS": os.environ.get("AUTOGRADER_CHILD_THREADS", "1"),
         "OPENBLAS_NUM_THREADS": os.environ.get("AUTOGRADER_CHILD_THREADS", "1"),
+        # A fixed threshold (glibc's default starts here but moves with each process's history):
+        # every child then gets large arrays from the system the same way, so that moving the same
+        # data costs a student's child and the trusted timing child the same (timing checks).
+        "MALLOC_MMAP_THRESHOLD_": "131072",
     }
 
 

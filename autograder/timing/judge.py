@@ -5,7 +5,7 @@ request, each child's CPU time from its cgroup or /proc); the only data from the
 its outputs, which are checked against the trusted child's baseline outputs on the same inputs.
 
 The time of one call of a side is its ``go`` phase, plus, for the student, whatever its ``stage`` and
-``fetch`` phases took beyond twice the trusted child's (work moved out of the call is counted, not
+``fetch`` phases took beyond 1.5 times the trusted child's (work moved out of the call is counted, not
 flagged). On CPU the decisive measure is CPU time (a busy machine stretches wall time, hardly CPU
 time). Where the CPU count could miss work (no cgroup: a process started and reaped between two
 readings loses its last tick), the parent's wall clock takes over when the student's calls wait far
@@ -47,7 +47,7 @@ class Limits:
     output: str = "array"
     device: str = "cpu"
     noise: float = 0.25  # the ratio's relative uncertainty above which a close call is not decided
-    data_slack: float = 1.0  # staging/fetching may cost the student this much more than the trusted
+    data_slack: float = 0.5  # staging/fetching may cost the student this much more than the trusted
     exact_cpu: bool = False  # CPU time counts every process the child ever started (a cgroup)
     waiting: float = 3.0  # student waits more than this times the baseline's wall: time on the wall
 
