@@ -91,7 +91,8 @@ def child_environment(workdir: str) -> dict[str, str]:
         "OPENBLAS_NUM_THREADS": os.environ.get("AUTOGRADER_CHILD_THREADS", "1"),
         # A fixed threshold (glibc's default starts here but moves with each process's history):
         # every child then gets large arrays from the system the same way, so that moving the same
-        # data costs a student's child and the trusted timing child the same (timing checks).
+        # data costs a student's child and the trusted timing child the same (timing checks). A
+        # threshold of 32 MiB (arrays from the heap) made it depend on each heap's fragmentation.
         "MALLOC_MMAP_THRESHOLD_": "131072",
     }
 
