@@ -12,8 +12,9 @@ An implementation with tensor operations per parameter (the reference, or ``torc
 0.8-1.3x the baseline's time; a Python loop over elements takes thousands of times longer and is
 stopped by the deadline. Threshold (in the manifest): 5x on CPU (temporaries cost fresh pages in
 the sandbox, which torch.optim's in-place loop avoids: a correct step with temporaries measured
-3.2-3.5x), and 3x on CUDA against foreach, with few large tensors so that a per-parameter loop pays few kernel launches (the CUDA variant is not
-calibrated yet: measure it with benchmarks/timing_checks.py on a GPU machine before relying on it).
+3.2-3.5x), and 3x on CUDA against foreach, with few large tensors so that a per-parameter loop
+pays few kernel launches (the CUDA variant is not calibrated yet: measure it with
+benchmarks/timing_checks.py on a GPU machine before relying on it).
 """
 
 import torch
