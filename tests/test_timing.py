@@ -568,16 +568,16 @@ def test_only_the_setup_goes_to_the_students_process():
         Workload(name="x", inputs=toy_inputs, baseline=toy_left_to_right, setup=_setup_with_a_helper)
 
 
-def test_cpu_seconds_of_the_child_are_read_by_the_parent(tmp_path):
+def test_cpu_time_of_the_child_is_read_by_the_parent(tmp_path):
     (tmp_path / "spin.py").write_text("import time\ndef spin(s):\n    t = time.process_time()\n"
                                       "    while time.process_time() - t < s:\n        pass\n")
     with SandboxedProcess(tmp_path) as sandbox:
         sandbox.call("spin", "spin", (0.0,), {}, timeout=10)
-        before = sandbox.cpu_seconds()
+        before = sandbox.cpu_ns() / 1e9
         started = time.perf_counter()
         sandbox.call("spin", "spin", (0.5,), {}, timeout=10)
         wall = time.perf_counter() - started
-        used = sandbox.cpu_seconds() - before
+        used = sandbox.cpu_ns() / 1e9 - before
     assert 0.45 <= used <= wall + 0.05  # spins 0.5 s of CPU time, however loaded the machine
 
 

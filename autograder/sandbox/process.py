@@ -214,7 +214,7 @@ class SandboxedProcess:
         The source crosses once per child; later requests name it by its digest."""
         if self._proc is None:
             self._start()
-        digest = hashlib.sha256(source.encode()).hexdigest()
+        digest = _digest(source)
         known = self._drivers_sent.get(driver) == digest
         self._drivers_sent[driver] = digest
         request = {"op": "driver", "driver": driver, "digest": digest, "name": name,
@@ -256,11 +256,6 @@ class SandboxedProcess:
             except (OSError, ValueError):
                 pass
         return tree_cpu_ns(self._proc.pid)
-
-    def cpu_seconds(self) -> float | None:
-        """``cpu_ns`` in seconds."""
-        ns = self.cpu_ns()
-        return None if ns is None else ns / 1e9
 
     def _request(self, request: dict, blobs: list[bytes], timeout: float, what: str,
                  oracles: list[Oracle] = ()):
@@ -336,6 +331,12 @@ class SandboxedProcess:
             return self._proc.wait(timeout=1.0) if self._proc else None
         except subprocess.TimeoutExpired:
             return None
+
+
+@functools.lru_cache(maxsize=32)
+def _digest(source: str) -> str:
+    """A driver's digest, computed once per source (the timing harness is sent on every phase)."""
+    return hashlib.sha256(source.encode()).hexdigest()
 
 
 def tree_cpu_ns(root: int) -> int | None:
