@@ -136,18 +136,20 @@ def timing(request: pytest.FixtureRequest, _autograder_sandboxes, feedback):
                   call_timeout=ctx.pset.call_timeout, feedback=feedback, trusted=trusted)
 
 
-class _References:
-    def __init__(self, root: Path, pset_id: str):
-        self._root = root
-        self._pset_id = pset_id
+class _TrustedModules:
+    """``modules.<name>``: the trusted module ``<root>/<name>.py`` imported in the parent once, under
+    ``<prefix>_<name>``; only the names in ``allowed`` when it is given."""
+
+    def __init__(self, root: Path, prefix: str, allowed: set[str] | None = None, what: str = "module"):
+        self._root, self._prefix, self._allowed, self._what = root, prefix, allowed, what
 
     def __getattr__(self, module: str):
         if module.startswith("_"):
             raise AttributeError(module)
         path = self._root / f"{module}.py"
-        if not path.is_file():
-            raise AttributeError(f"no reference module {path}")
-        return import_file(f"_autograder_reference_{self._pset_id}_{module}", path)
+        if (self._allowed is not None and f"{module}.py" not in self._allowed) or not path.is_file():
+            raise AttributeError(f"{path} is not a {self._what} of this problem set")
+        return import_file(f"{self._prefix}_{module}", path)
 
 
 def import_file(name: str, path: Path):
@@ -165,33 +167,23 @@ def import_file(name: str, path: Path):
 
 
 @pytest.fixture
-def reference(request: pytest.FixtureRequest) -> _References:
+def reference(request: pytest.FixtureRequest) -> _TrustedModules:
     """The reference solution's modules, imported in the trusted parent (hidden checks only)."""
     ctx = _context(request)
     if ctx.reference_root is None:
         raise RuntimeError("the reference solution is only available to hidden checks")
-    return _References(ctx.reference_root, ctx.pset.id)
-
-
-class _GivenFiles:
-    def __init__(self, pset: ProblemSet):
-        self._pset = pset
-
-    def __getattr__(self, module: str):
-        if module.startswith("_"):
-            raise AttributeError(module)
-        given = {Path(g).as_posix() for g in self._pset.given}
-        if f"{module}.py" not in given:
-            raise AttributeError(f"{module}.py is not a [[given]] file of {self._pset.id}")
-        return import_file(f"_autograder_given_{self._pset.id}_{module}", self._pset.root / f"{module}.py")
+    return _TrustedModules(ctx.reference_root, f"_autograder_reference_{ctx.pset.id}",
+                           what="reference module")
 
 
 @pytest.fixture
-def given(request: pytest.FixtureRequest) -> _GivenFiles:
+def given(request: pytest.FixtureRequest) -> _TrustedModules:
     """The problem set's given modules (``[[given]]``, e.g. ``given.problems``), imported in the
     trusted parent from the problem set itself, never from the submission: the objects a check wraps
     in an ``Oracle`` for the student's code."""
-    return _GivenFiles(_context(request).pset)
+    pset = _context(request).pset
+    return _TrustedModules(pset.root, f"_autograder_given_{pset.id}",
+                           {Path(g).as_posix() for g in pset.given}, "[[given]] file")
 
 
 @pytest.fixture
