@@ -63,6 +63,7 @@ class Result:
     visibility: str = "visible"
     scope: str = "all"  # all: public and hidden checks; public: a student's `autograder check`
     fingerprint: str = ""  # of the engine, the problem set and the submission: a batch resumes on it
+    deadline: dict = field(default_factory=dict)  # submission time, lateness, penalty (grading.deadline)
     schema_version: int = SCHEMA_VERSION
 
     @property
