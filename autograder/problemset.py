@@ -157,6 +157,10 @@ def load_problem_set(root: Path) -> ProblemSet:
     if not problems:
         raise ProblemSetError(f"{path}: a problem set needs at least one [[problems]] entry")
     _validate_timing(pset, path)
+    if "deadline" in raw:  # a wrong [deadline] fails when the manifest is read, not on grading day
+        from autograder.grading.deadline import load_deadline
+
+        load_deadline(pset)
     return pset
 
 

@@ -1,0 +1,96 @@
+"""When each submission was handed in, read from where its channel records it: nbgrader's
+``timestamp.txt``, Gradescope's ``submission_metadata.json`` (``created_at``), a CSV the
+instructor passes, or one value for all (CI: the push time). Never a file's modification time,
+which a student sets. Reads files; judges nothing (``grading.deadline`` does).
+
+Where each source is looked for:
+
+- ``nbgrader``: ``<submission>/timestamp.txt`` (``submitted/<student>/<pset>/``, written by
+  nbgrader's submit and kept by collect; for a ``.ipynb`` source, the file beside it);
+- ``gradescope``: ``submission_metadata.json`` in the folder *above* the submission (Gradescope's
+  ``/autograder/``; a file of that name inside the submission is the student's and never read);
+- a CSV path: columns ``student,submitted_at`` (student: the submission's name under results/).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from autograder.grading.deadline import DeadlineError, parse_time
+
+CHANNELS = ("nbgrader", "gradescope")
+NBGRADER_FILE, GRADESCOPE_FILE = "timestamp.txt", "submission_metadata.json"
+
+
+def submission_times(sources: dict[Path, str], zone: ZoneInfo, *, timestamps: str | None = None,
+                     submitted_at: str | None = None) -> dict[Path, tuple[datetime, str]]:
+    """Each source's submission time and where it came from, from ``timestamps`` (``nbgrader``,
+    ``gradescope`` or a CSV path) or the one value ``submitted_at``. ``sources`` maps each
+    submission to its name. Raises ``DeadlineError`` naming every submission without a time."""
+    if (timestamps is None) == (submitted_at is None):
+        raise DeadlineError("say when the submissions were handed in with one of --timestamps "
+                            "nbgrader|gradescope|FILE.csv or --submitted-at TIME")
+    if submitted_at is not None:
+        moment = parse_time(submitted_at, zone, "--submitted-at")
+        return {source: (moment, "--submitted-at") for source in sources}
+    if timestamps in CHANNELS:
+        read = _nbgrader if timestamps == "nbgrader" else _gradescope
+        found, missing = {}, []
+        for source, name in sources.items():
+            try:
+                found[source] = read(Path(source), zone)
+            except FileNotFoundError as exc:
+                missing.append((name, exc.filename))
+        if missing:
+            shown = ", ".join(f"{name} ({path})" for name, path in missing[:5])
+            more = f" and {len(missing) - 5} more" if len(missing) > 5 else ""
+            raise DeadlineError(f"no submission time for {shown}{more}; give their times in a CSV "
+                                f"(--timestamps FILE.csv, columns student,submitted_at)")
+        return found
+    return _from_csv(Path(timestamps), sources, zone)
+
+
+def _nbgrader(source: Path, zone: ZoneInfo) -> tuple[datetime, str]:
+    path = (source.parent if source.suffix == ".ipynb" else source) / NBGRADER_FILE
+    text = path.read_text(encoding="utf-8").strip()
+    return parse_time(text, zone, str(path)), f"nbgrader {NBGRADER_FILE}"
+
+
+def _gradescope(source: Path, zone: ZoneInfo) -> tuple[datetime, str]:
+    path = source.resolve().parent / GRADESCOPE_FILE
+    try:
+        created = json.loads(path.read_text(encoding="utf-8"))["created_at"]
+    except (ValueError, KeyError, TypeError):
+        raise DeadlineError(f"{path} has no created_at; is it Gradescope's submission metadata?") \
+            from None
+    return parse_time(created, zone, str(path)), f"Gradescope {GRADESCOPE_FILE}"
+
+
+def _from_csv(path: Path, sources: dict[Path, str], zone: ZoneInfo) -> dict[Path, tuple[datetime, str]]:
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise DeadlineError(f"--timestamps {path}: no such file; pass nbgrader, gradescope or a CSV "
+                            f"with columns student,submitted_at") from None
+    rows = csv.DictReader(io.StringIO(text))
+    if not {"student", "submitted_at"} <= set(rows.fieldnames or ()):
+        raise DeadlineError(f"{path}: the first line must be student,submitted_at")
+    times: dict[str, datetime] = {}
+    for number, row in enumerate(rows, 2):
+        student = (row.get("student") or "").strip()
+        if not student:
+            continue
+        if student in times:
+            raise DeadlineError(f"{path} line {number}: {student} appears twice; keep one time")
+        times[student] = parse_time(row.get("submitted_at") or "", zone, f"{path} line {number}")
+    missing = [name for name in sources.values() if name not in times]
+    if missing:
+        raise DeadlineError(f"{path} has no time for {', '.join(missing[:5])}"
+                            f"{f' and {len(missing) - 5} more' if len(missing) > 5 else ''}; add a "
+                            f"row student,submitted_at for each")
+    return {source: (times[name], path.name) for source, name in sources.items()}

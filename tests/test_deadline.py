@@ -1,0 +1,226 @@
+"""Deadlines, late policy and extensions: real manifests, extensions files and channel timestamps,
+a DST change in the middle, and one line for each mistake an instructor can make."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from autograder.grading.deadline import (
+    Deadline,
+    DeadlineError,
+    apply_deadline,
+    describe,
+    load_deadline,
+    parse_extensions,
+    parse_time,
+    plan_deadline,
+)
+from autograder.grading.result import Result
+from autograder.grading.submission_time import submission_times
+from autograder.problemset import ProblemSetError, load_problem_set
+
+from .conftest import TOY_COURSE
+
+BERLIN = ZoneInfo("Europe/Berlin")
+NOW = datetime(2027, 1, 1, tzinfo=UTC)
+# Europe/Berlin: clocks go forward on 2026-03-29 at 02:00 (CET +01 -> CEST +02).
+PENALTY = """
+[deadline]
+due = "2026-03-28 12:00"
+timezone = "Europe/Berlin"
+late_policy = "penalty"
+penalty_percent = 10
+per = "hour"
+floor_percent = 50
+cutoff = "2026-04-04 12:00"
+"""
+
+
+def toy_with(tmp_path: Path, block: str):
+    root = tmp_path / "toy"
+    shutil.copytree(TOY_COURSE / "solutions" / "toy", root)
+    (root / "problemset.toml").write_text((root / "problemset.toml").read_text() + block)
+    return load_problem_set(root)
+
+
+def result(score: float = 8.0, name: str = "alice") -> Result:
+    return Result(pset="toy", submission=name, source=name, status="graded", score=score,
+                  max_score=10.0)
+
+
+def test_a_due_time_is_read_in_its_time_zone(tmp_path):
+    deadline = load_deadline(toy_with(tmp_path, PENALTY))
+    assert deadline.due == datetime(2026, 3, 28, 11, 0, tzinfo=UTC)
+    assert deadline.cutoff == datetime(2026, 4, 4, 10, 0, tzinfo=UTC)  # CEST by then
+    assert (deadline.policy, deadline.percent, deadline.interval, deadline.floor_percent) == \
+        ("penalty", 10.0, "hour", 50.0)
+
+
+def test_lateness_across_the_spring_dst_change_is_real_elapsed_time(tmp_path):
+    deadline = load_deadline(toy_with(tmp_path, PENALTY))
+    # 12:00 CET on the 28th to 12:00 CEST on the 29th: 23 hours on the wall clock's 24.
+    submitted = parse_time("2026-03-29 12:00", BERLIN, "t")
+    r = result(8.0)
+    apply_deadline(r, deadline, submitted_at=submitted, submitted_from="test", extension=None, now=NOW)
+    assert r.deadline["late_seconds"] == 23 * 3600
+    # 23 hours x 10% of 10 points would take 23 points; the floor keeps 50% of the maximum.
+    assert (r.deadline["score_before"], r.deadline["deduction"], r.score) == (8.0, 3.0, 5.0)
+
+
+def test_the_penalty_counts_each_interval_started_like_canvas():
+    deadline = Deadline(due=datetime(2026, 3, 28, 11, tzinfo=UTC), zone="Europe/Berlin",
+                        policy="penalty", percent=10, interval="day", floor_percent=0)
+    for minutes_late, expected in ((0, 9.0), (1, 8.0), (24 * 60, 8.0), (24 * 60 + 1, 7.0)):
+        r = result(9.0)
+        submitted = deadline.due + timedelta(minutes=minutes_late)
+        apply_deadline(r, deadline, submitted_at=submitted, submitted_from="t", extension=None, now=NOW)
+        assert r.score == pytest.approx(expected), minutes_late
+
+
+def test_a_score_below_the_floor_keeps_what_it_has(tmp_path):
+    deadline = load_deadline(toy_with(tmp_path, PENALTY))
+    r = result(4.0)
+    apply_deadline(r, deadline, submitted_at=parse_time("2026-03-30 12:00", BERLIN, "t"),
+                   submitted_from="t", extension=None, now=NOW)
+    assert (r.score, r.deadline["deduction"], r.deadline["status"]) == (4.0, 0.0, "late")
+
+
+def test_after_the_cutoff_the_score_is_zero_and_the_checks_stay_as_graded(tmp_path):
+    deadline = load_deadline(toy_with(tmp_path, PENALTY))
+    r = result(8.0)
+    r.problems = []
+    apply_deadline(r, deadline, submitted_at=parse_time("2026-04-04 12:01", BERLIN, "t"),
+                   submitted_from="t", extension=None, now=NOW)
+    assert (r.score, r.deadline["status"], r.deadline["score_before"]) == (0.0, "past_cutoff", 8.0)
+    assert "after the cutoff 2026-04-04 12:00 CEST, so it scores 0 (graded 8)" in describe(r.deadline)
+
+
+def test_applying_again_starts_from_the_score_as_graded(tmp_path):
+    deadline = load_deadline(toy_with(tmp_path, PENALTY))
+    r = result(8.0)
+    at = parse_time("2026-03-28 13:30", BERLIN, "t")  # 1.5 h late: 2 hours started, -2 points
+    assert apply_deadline(r, deadline, submitted_at=at, submitted_from="t", extension=None, now=NOW)
+    assert not apply_deadline(r, deadline, submitted_at=at, submitted_from="t", extension=None, now=NOW)
+    assert r.score == 6.0 and r.deadline["score_before"] == 8.0
+
+
+def test_an_extensions_file_gives_new_due_times_or_extra_hours(tmp_path):
+    pset = toy_with(tmp_path, PENALTY)
+    deadline = load_deadline(pset)
+    text = ("student,due,extra_hours,pset,note\n"
+            "alice,2026-03-30 12:00,,toy,\"doctor's note, 2 days\"\n"
+            "bob,,26,,\n"
+            "carol,,100,ps9_other,\n")
+    extensions = parse_extensions(text, deadline, "toy", "extensions.csv")
+    assert set(extensions) == {"alice", "bob"}  # carol's row is for another problem set
+    at = parse_time("2026-03-29 14:00", BERLIN, "t")  # 25 h after the due time (DST night)
+    for name, expected in (("alice", 8.0), ("bob", 8.0), ("dave", 5.0)):
+        r = result(8.0, name)
+        apply_deadline(r, deadline, submitted_at=at, submitted_from="t",
+                       extension=extensions.get(name), now=NOW)
+        assert r.score == expected, name
+    r = result(8.0, "alice")
+    apply_deadline(r, deadline, submitted_at=at, submitted_from="t", extension=extensions["alice"],
+                   now=NOW)
+    assert "extension: new due time 2026-03-30 12:00 CEST (doctor's note, 2 days)" in describe(r.deadline)
+    # the cutoff moves with the extension: bob's is 26 h later than everyone's
+    assert r.deadline["status"] == "on_time"
+
+
+@pytest.mark.parametrize("text, message", [
+    ("name,due\nalice,2026-03-30 12:00\n", "the first line must name the columns"),
+    ("student,due,extra_hours\nalice,2026-03-30 12:00,4\n", "line 2: give either a new due time or "
+                                                             "extra_hours for alice, not both"),
+    ("student,due,extra_hours\nalice,,\n", "not neither"),
+    ("student,extra_hours\nalice,two\n", "extra_hours must be a positive number of hours, got 'two'"),
+    ("student,due\nalice,30/03/2026\n", "line 2: '30/03/2026' is not a date and time"),
+    ("student,due\nalice,2026-03-29 02:30\n", "does not exist in Europe/Berlin"),
+    ("student,due\nalice,2026-03-27 12:00\n", "an extension moves it later"),
+    ("student,extra_hours\nalice,4\nalice,5\n", "line 3: alice has a second extension"),
+    ("student,extra_hours,note\nalice,4,a, b\n", "line 2: 4 cells for 3 columns"),
+    ("student,extra_hours,grade\nalice,4,A\n", "unknown columns ['grade']"),
+])
+def test_a_malformed_extensions_file_is_one_line_that_says_what_to_fix(tmp_path, text, message):
+    deadline = load_deadline(toy_with(tmp_path, PENALTY))
+    with pytest.raises(DeadlineError) as caught:
+        parse_extensions(text, deadline, "toy", "extensions.csv")
+    assert message in str(caught.value) and "\n" not in str(caught.value)
+
+
+def test_an_ambiguous_local_time_in_the_autumn_change_is_refused_with_the_fix():
+    with pytest.raises(DeadlineError, match=r"happens twice in Europe/Berlin.*2026-10-25T02:30\+02:00"):
+        parse_time("2026-10-25 02:30", BERLIN, "due")
+    assert parse_time("2026-10-25T02:30+01:00", BERLIN, "due") == datetime(2026, 10, 25, 1, 30,
+                                                                           tzinfo=UTC)
+
+
+@pytest.mark.parametrize("block, message", [
+    ('[deadline]\ndue = "2026-03-28 12:00"\n', "needs due and timezone"),
+    ('[deadline]\ndue = "2026-03-28 12:00"\ntimezone = "Mars/Olympus"\n', "unknown time zone"),
+    ('[deadline]\ndue = "2026-03-28 12:00"\ntimezone = "UTC"\nlate_policy = "lenient"\n',
+     "late_policy must be one of none, penalty, cutoff"),
+    ('[deadline]\ndue = "2026-03-28 12:00"\ntimezone = "UTC"\nlate_policy = "penalty"\n',
+     "needs penalty_percent"),
+    ('[deadline]\ndue = 2026-03-28T12:00:00\ntimezone = "UTC"\ncutoff = 2026-03-27T12:00:00\n',
+     "cutoff is before due"),
+])
+def test_a_wrong_deadline_block_fails_when_the_manifest_is_read(tmp_path, block, message):
+    with pytest.raises(ProblemSetError, match=message):
+        toy_with(tmp_path, block)
+
+
+def test_a_cutoff_policy_without_a_cutoff_accepts_nothing_late(tmp_path):
+    pset = toy_with(tmp_path, '[deadline]\ndue = 2026-03-28T12:00:00\ntimezone = "America/New_York"\n'
+                              'late_policy = "cutoff"\n')
+    deadline = load_deadline(pset)
+    r = result(8.0)
+    apply_deadline(r, deadline, submitted_at=datetime(2026, 3, 28, 16, 0, 1, tzinfo=UTC),
+                   submitted_from="t", extension=None, now=NOW)
+    assert (r.score, r.deadline["status"]) == (0.0, "past_cutoff")
+
+
+# ---------------------------------------------------------------------------- where times come from
+
+
+def test_nbgrader_gradescope_and_csv_timestamps_are_read_never_file_times(tmp_path):
+    nb = tmp_path / "submitted" / "alice" / "toy"
+    nb.mkdir(parents=True)
+    (nb / "timestamp.txt").write_text("2026-03-28 11:30:00.123456 UTC\n")  # nbgrader's format
+    gs = tmp_path / "gradescope"
+    (gs / "submission").mkdir(parents=True)
+    (gs / "submission_metadata.json").write_text(json.dumps(
+        {"created_at": "2026-03-28T05:00:00.365935-07:00", "users": []}))
+    (gs / "submission" / "submission_metadata.json").write_text(json.dumps(
+        {"created_at": "2026-01-01T00:00:00Z"}))  # the student's own file: never read
+    assert submission_times({nb: "alice"}, BERLIN, timestamps="nbgrader")[nb] == \
+        (datetime(2026, 3, 28, 11, 30, 0, 123456, tzinfo=UTC), "nbgrader timestamp.txt")
+    assert submission_times({gs / "submission": "bob"}, BERLIN, timestamps="gradescope")[
+        gs / "submission"][0] == datetime(2026, 3, 28, 12, 0, 0, 365935, tzinfo=UTC)
+    table = tmp_path / "times.csv"
+    table.write_text("student,submitted_at\nalice,2026-03-29 12:00\nbob,1774785600\n")
+    times = submission_times({nb: "alice", gs: "bob"}, BERLIN, timestamps=str(table))
+    assert times[nb][0] == datetime(2026, 3, 29, 10, 0, tzinfo=UTC)  # CEST
+    assert times[gs][0] == datetime.fromtimestamp(1774785600, UTC)
+
+
+def test_a_missing_timestamp_names_the_submission_and_what_to_do(tmp_path):
+    (tmp_path / "alice").mkdir()
+    with pytest.raises(DeadlineError, match=r"no submission time for alice \(.*timestamp.txt\); give "
+                                            r"their times in a CSV"):
+        submission_times({tmp_path / "alice": "alice"}, BERLIN, timestamps="nbgrader")
+    table = tmp_path / "times.csv"
+    table.write_text("student,submitted_at\nbob,2026-03-29 12:00\n")
+    with pytest.raises(DeadlineError, match="times.csv has no time for alice; add a row"):
+        submission_times({tmp_path / "alice": "alice"}, BERLIN, timestamps=str(table))
+
+
+def test_timestamps_for_a_problem_set_without_a_deadline_are_refused(toy):
+    with pytest.raises(DeadlineError, match=r"toy has no \[deadline\]"):
+        plan_deadline(toy, {}, timestamps="nbgrader", submitted_at=None, extensions=None, now=NOW)
+    assert plan_deadline(toy, {}, timestamps=None, submitted_at=None, extensions=None, now=NOW) is None
