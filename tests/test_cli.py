@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from .conftest import TOY_COURSE
+from .conftest import REPO, TOY_COURSE
 
 
 def autograder(*args, cwd, env=None):
@@ -90,3 +90,79 @@ def test_a_bug_in_the_checks_exits_three(course):
         "def test_bug(student):\n    1 / 0\n")
     run = autograder("grade", "toy", "solutions/toy", "-o", "out", cwd=course)
     assert run.returncode == 3 and "grader error" in run.stderr and "ZeroDivisionError" in run.stderr
+
+
+# ---------------------------------------------------------------------------- make setup
+# The Makefile's own logic, run by real make and sh; only the programs it calls (python, pip,
+# nvidia-smi, apt-get, id) are stand-ins that record their arguments: the real ones would need a
+# GPU, PyTorch's index or Debian's servers.
+
+def _stand_in(folder, name, body):
+    path = folder / name
+    path.write_text("#!/bin/sh\n" + body)
+    path.chmod(0o755)
+    return path
+
+
+def _make(*args, tmp_path, env):
+    return subprocess.run(["make", "--no-print-directory", "-C", str(REPO), *args], text=True,
+                          capture_output=True, timeout=120,
+                          env={**os.environ, **env, "PATH": f"{tmp_path / 'bin'}:{os.environ['PATH']}"})
+
+
+@pytest.mark.parametrize("gpu, local_wheel, torch_index", [
+    (False, False, "https://download.pytorch.org/whl/cpu"),  # an ordinary laptop: the CPU build
+    (True, False, None),  # nvidia-smi works: PyPI's torch (the CUDA build)
+    (False, True, None),  # pip's configuration has a wheel folder holding torch: used as it is
+])
+def test_setup_takes_the_cpu_build_of_torch_unless_a_gpu_or_a_local_wheel_is_there(
+        tmp_path, gpu, local_wheel, torch_index):
+    (tmp_path / "bin").mkdir()
+    log = tmp_path / "calls.log"
+    _stand_in(tmp_path / "bin", "nvidia-smi", f"exit {0 if gpu else 9}\n")
+    pip = _stand_in(tmp_path, "venv-python",
+                    f'echo "$*" >> {log}\n'
+                    f'case "$*" in *--dry-run*--no-index*) exit {0 if local_wheel else 1};; esac\n')
+    python = _stand_in(tmp_path, "python",
+                       f'[ "$1 $2" = "-m venv" ] && mkdir -p "$3/bin" && cp {pip} "$3/bin/python"\n')
+    venv = tmp_path / "venv"
+    run = _make(f"VENV={venv}", f"PYTHON={python}", f"{venv}/.installed", tmp_path=tmp_path, env={})
+    assert run.returncode == 0, run.stdout + run.stderr
+    calls = log.read_text().splitlines()
+    assert calls[-1].endswith("-e .[dev]")  # the project, with torch already in place
+    index_calls = [c for c in calls if "--index-url" in c]
+    if torch_index:
+        assert index_calls == [f"-m pip install --quiet -c constraints.txt --index-url {torch_index} "
+                               f"torch"]
+        assert calls.index(index_calls[0]) < len(calls) - 1
+    else:
+        assert index_calls == []
+
+
+def test_setup_waits_for_another_package_manager_holding_apts_locks(tmp_path):
+    (tmp_path / "bin").mkdir()
+    log, tries = tmp_path / "apt.log", tmp_path / "tries"
+    _stand_in(tmp_path / "bin", "id", "echo 0\n")
+    _stand_in(tmp_path / "bin", "apt-get",  # update: the lists lock is held twice, then free
+              f'echo "$*" >> {log}\n'
+              f'case "$*" in *update*) echo x >> {tries}\n'
+              f'  [ $(wc -l < {tries}) -gt 2 ] || {{ echo "E: Could not get lock '
+              f'/var/lib/apt/lists/lock. It is held by process 7 (apt-get)" >&2; exit 100; }};; esac\n')
+    run = _make("system-packages", "SYSTEM_PACKAGES=no-such-command:some-package", "APT_LOCK_POLL=0",
+                tmp_path=tmp_path, env={})
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "waiting for another package manager" in run.stdout
+    calls = log.read_text().splitlines()
+    assert [c.split()[-1] for c in calls] == ["-qq"] * 3 + ["some-package"]  # 3 updates, 1 install
+    assert all("-o DPkg::Lock::Timeout=600" in c for c in calls)
+
+
+def test_setup_stops_at_an_apt_failure_that_is_not_a_lock(tmp_path):
+    (tmp_path / "bin").mkdir()
+    log = tmp_path / "apt.log"
+    _stand_in(tmp_path / "bin", "id", "echo 0\n")
+    _stand_in(tmp_path / "bin", "apt-get", f'echo "$*" >> {log}\necho "E: no network" >&2\nexit 100\n')
+    run = _make("system-packages", "SYSTEM_PACKAGES=no-such-command:some-package", "APT_LOCK_POLL=0",
+                tmp_path=tmp_path, env={})
+    assert run.returncode != 0 and "E: no network" in run.stderr
+    assert len(log.read_text().splitlines()) == 1
