@@ -224,3 +224,58 @@ def test_timestamps_for_a_problem_set_without_a_deadline_are_refused(toy):
     with pytest.raises(DeadlineError, match=r"toy has no \[deadline\]"):
         plan_deadline(toy, {}, timestamps="nbgrader", submitted_at=None, extensions=None, now=NOW)
     assert plan_deadline(toy, {}, timestamps=None, submitted_at=None, extensions=None, now=NOW) is None
+
+
+# ---------------------------------------------------------------------------- every report shows it
+
+
+def late_result(tmp_path, *, now: datetime) -> Result:
+    from autograder.grading.result import CheckResult, ProblemResult
+
+    r = result(8.0)
+    r.problems = [ProblemResult(id="arith", title="Arithmetic", score=8.0, max_score=10.0)]
+    r.tests = [CheckResult(name="released later", nodeid="t::later", problem="arith", status="passed",
+                           score=8.0, max_score=8.0, output="", visibility="after_due_date",
+                           execution_time=0.1),
+               CheckResult(name="visible", nodeid="t::v", problem="arith", status="failed", score=0.0,
+                           max_score=2.0, output="wrong", visibility="visible", execution_time=0.1)]
+    apply_deadline(r, load_deadline(toy_with(tmp_path, PENALTY)),
+                   submitted_at=parse_time("2026-03-28 13:30", BERLIN, "t"), submitted_from="t",
+                   extension=None, now=now)
+    return r
+
+
+def test_markdown_and_html_show_the_late_line_and_the_score_after_it(tmp_path):
+    from autograder.report.html import render_html
+    from autograder.report.markdown import render_markdown
+
+    r = late_result(tmp_path, now=NOW)
+    line = ("Submitted 2026-03-28 13:30 CET, 1 h 30 min late (due 2026-03-28 12:00 CET): late penalty "
+            "−10% of the maximum per hour started, never below 50% of the maximum: −2, 8 → 6.")
+    assert describe(r.deadline) == line
+    markdown = render_markdown(r)
+    assert "**Score: 6 / 10**" in markdown and f"> ⏰ {line}" in markdown
+    html = render_html(r)
+    assert "Score: <b>6</b> / 10" in html and line in html
+    assert "| Arithmetic | 8 / 10 |" in markdown  # per-problem scores stay as graded
+
+
+def test_after_due_date_checks_follow_the_students_own_due_time(tmp_path):
+    from autograder.report.html import render_html
+    from autograder.report.markdown import render_markdown
+
+    before = late_result(tmp_path / "a", now=datetime(2026, 3, 28, 10, 59, tzinfo=UTC))
+    after = late_result(tmp_path / "b", now=datetime(2026, 3, 28, 11, 0, tzinfo=UTC))
+    assert not before.deadline["due_passed"] and after.deadline["due_passed"]
+    assert "released later" not in render_markdown(before) and "released later" not in render_html(before)
+    assert "released later" in render_markdown(after) and "released later" in render_html(after)
+
+
+def test_the_deadline_record_survives_results_json(tmp_path):
+    r = late_result(tmp_path, now=NOW)
+    path = tmp_path / "out" / "results.json"
+    r.write(path)
+    data = json.loads(path.read_text())
+    assert data["score"] == 6.0 and data["deadline"]["score_before"] == 8.0
+    assert data["deadline"]["late_seconds"] == 5400 and data["deadline"]["status"] == "late"
+    assert Result.from_json(data).deadline == r.deadline

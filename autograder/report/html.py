@@ -2,7 +2,8 @@
 and the pictures checks attached (drawn here with matplotlib, embedded as PNG).
 
 Reads only the ``Result``. Hidden checks show their name, status and safe message; pictures only
-for visible checks; ``after_due_date`` checks only with ``show_all``.
+for visible checks; ``after_due_date`` checks with ``show_all`` or once the student's due time
+(extension included) had passed when the deadline was applied.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import io
 import jinja2
 import markupsafe
 
+from autograder.grading.deadline import describe as describe_deadline
 from autograder.grading.result import CheckResult, Result
 from autograder.report.terminal_text import escape_controls
 
@@ -39,11 +41,13 @@ _TEMPLATE = jinja2.Environment(autoescape=True, finalize=_without_controls).from
  .bar span{display:block;height:100%;border-radius:3px;background:#1a7f37}
  pre{background:#f6f8fa;padding:.5rem;white-space:pre-wrap;margin:.3rem 0;font-size:13px}
  .finding{background:#fff8c5;border:1px solid #d4a72c;padding:.5rem;margin:.5rem 0}
+ .late{background:#f6f8fa;border-left:3px solid #9a6700;padding:.4rem .6rem;margin:.3rem 0 1rem}
  figure{margin:.5rem 0} img{max-width:100%} .meta{color:#777;font-size:12px}
 </style></head><body>
 <h1>{{ r.pset }} — {{ r.submission }}</h1>
 {% if r.status != "graded" %}<p class="error">Not graded: {{ r.output }}</p>{% else %}
 <p class="total" id="total">Score: <b>{{ "%g"|format(r.score) }}</b> / {{ "%g"|format(r.max_score) }}</p>
+{% if late %}<p class="late" id="late">⏰ {{ late }}</p>{% endif %}
 <table><tr><th>problem</th><th>points</th><th></th></tr>
 {% for p in r.problems %}<tr><td><a href="#{{ p.id }}">{{ p.title }}</a></td>
 <td>{{ "%g"|format(p.score) }} / {{ "%g"|format(p.max_score) }}</td>
@@ -64,6 +68,7 @@ _TEMPLATE = jinja2.Environment(autoescape=True, finalize=_without_controls).from
 
 
 def render_html(result: Result, *, show_all: bool = False) -> str:
+    show_all = show_all or result.deadline.get("due_passed", False)  # the student's own due time
     sections = []
     pictures: dict[str, list[dict]] = {}
     for problem in result.problems:
@@ -73,7 +78,8 @@ def render_html(result: Result, *, show_all: bool = False) -> str:
         for t in checks:
             if t.figures and (show_all or t.visibility == "visible"):
                 pictures[t.nodeid] = [{"title": f.get("title", ""), "png": _draw(f)} for f in t.figures]
-    return _TEMPLATE.render(r=result, sections=sections, pictures=pictures)
+    return _TEMPLATE.render(r=result, sections=sections, pictures=pictures,
+                            late=describe_deadline(result.deadline))
 
 
 def _draw(figure: dict) -> str:

@@ -1,7 +1,8 @@
 """A result as Markdown: for terminals, CI logs and GitHub job summaries.
 
 Reads only the ``Result``; shows what each check's visibility allows (hidden checks appear by name
-and status with their safe message; ``after_due_date`` ones only once ``show_all`` is set). Text a
+and status with their safe message; ``after_due_date`` ones once ``show_all`` is set or the
+student's due time, extension included, had passed when the deadline was applied). Text a
 submission controls has its control characters escaped and cannot end the block that holds it.
 """
 
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from autograder.grading.deadline import describe as describe_deadline
 from autograder.grading.result import Result
 from autograder.report.terminal_text import escape_controls
 
@@ -17,11 +19,14 @@ _MARK = {"passed": "✅", "failed": "❌", "error": "💥", "timeout": "⏱️",
 
 def render_markdown(result: Result, *, show_all: bool = False, pictures_note: bool = True) -> str:
     """``pictures_note``: say that feedback.html holds pictures (off where no such file exists)."""
+    show_all = show_all or result.deadline.get("due_passed", False)  # the student's own due time
     lines = [f"# {result.pset} — {_cell(result.submission)}", ""]
     if result.status != "graded":
         return "\n".join(lines + [f"**Not graded:** {_cell(result.output)}", ""])
-    lines += [f"**Score: {result.score:g} / {result.max_score:g}**", "",
-              "| problem | points |", "|---|---|"]
+    lines += [f"**Score: {result.score:g} / {result.max_score:g}**", ""]
+    if result.deadline:
+        lines += [f"> ⏰ {_cell(describe_deadline(result.deadline))}", ""]
+    lines += ["| problem | points |", "|---|---|"]
     lines += [f"| {p.title} | {p.score:g} / {p.max_score:g} |" for p in result.problems]
     for finding in result.findings:
         lines += ["", f"> ⚠️ {_cell(finding['message'])}"]
