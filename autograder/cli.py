@@ -140,6 +140,11 @@ def check(pset_id: str, path: Path | None, as_json: bool) -> None:
     Exit status 0 when every public check passes, 1 otherwise. Hidden checks run only at grading.
     """
     pset = _released_problem_set(pset_id, path)
+    if path is not None:
+        _refuse_missing([path])
+        if path.is_dir() and not any(p.is_file() for p in path.rglob("*")):
+            _refuse(f"{path} holds no files; put your .py files there (or name the folder that has "
+                    f"them)")
     result = grade_submission(pset, path or pset.root, public_only=True)
     if as_json:
         click.echo(json.dumps(result.to_json(), indent=2))
@@ -178,6 +183,7 @@ def grade(pset_id: str, submissions: tuple[Path, ...], out: Path | None, jobs: i
     stopped. A broken submission scores what it earns; the batch goes on.
     """
     pset = find_problem_set(pset_id, kind="solutions", start=course_root())
+    _refuse_missing(submissions)
     out = out or Path("results") / pset.id
     shown = Console(stderr=True, highlight=False) if as_json else console
     with Progress(TextColumn("grading"), BarColumn(), MofNCompleteColumn(), TextColumn("ETA"),
@@ -224,6 +230,29 @@ def _released_problem_set(pset_id: str, path: Path | None) -> ProblemSet:
             if pset.id == pset_id and pset.released:
                 return pset
     return find_problem_set(pset_id, kind="assignments", start=course_root())
+
+
+def _refuse(message: str) -> None:
+    """A usage or input error: one line on stderr, exit status 2, nothing written."""
+    errors.print(f"[red]error:[/red] {_shown(message)}")
+    sys.exit(EXIT_USAGE)
+
+
+def _refuse_missing(paths: tuple[Path, ...] | list[Path]) -> None:
+    """Refuse paths that do not exist (a typo, or a shell pattern that matched nothing and was
+    passed on as it is) before anything is graded or written. A dangling symbolic link exists here:
+    the batch reports it for that submission."""
+    missing = [p for p in paths if not p.exists() and not p.is_symlink()]
+    if not missing:
+        return
+    patterns = [p for p in missing if any(c in str(p) for c in "*?[")]
+    if patterns:
+        _refuse(f"no file or folder matches {patterns[0]} (the shell passed the pattern on as it is); "
+                f"check the path, e.g. with ls; nothing was graded")
+    names = ", ".join(map(str, missing[:3])) + (f" and {len(missing) - 3} more" if len(missing) > 3
+                                                 else "")
+    _refuse(f"{names} {'does' if len(missing) == 1 else 'do'} not exist; check the path; nothing was "
+            f"graded")
 
 
 def _exit_for(results: list[Result], *, require_all_pass: bool = False,

@@ -214,6 +214,10 @@ def find_problem_set(pset_id: str, *, kind: str, start: Path | None = None) -> P
         candidate = folder / kind / pset_id
         if (candidate / MANIFEST).is_file():
             return load_problem_set(candidate)
+    known = list_problem_sets(kind, start)
+    if known:  # inside a course repository: most likely a typo
+        raise ProblemSetError(f"no problem set {pset_id!r} ({kind}/{pset_id}/{MANIFEST}); {kind}/ "
+                              f"holds {', '.join(known)}")
     raise ProblemSetError(
         f"no {kind}/{pset_id}/{MANIFEST} in {start} or its parents; run this inside the course "
         f"repository or pass the folder explicitly")

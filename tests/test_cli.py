@@ -78,10 +78,33 @@ def test_release_check_exits_one_on_drift_and_release_repairs_it(course):
     assert autograder("release", "--check", "--all", cwd=course).returncode == 0
 
 
-def test_an_unknown_problem_set_is_one_line_with_exit_two(course):
+def test_an_unknown_problem_set_is_one_line_with_exit_two_that_lists_the_known_ones(course):
     run = autograder("grade", "nope", "x", cwd=course)
     assert run.returncode == 2
     assert run.stderr.strip().count("\n") == 0 and "solutions/nope" in run.stderr
+    assert "solutions/ holds toy" in run.stderr
+    check = autograder("check", "toyy", cwd=course)
+    assert check.returncode == 2 and "assignments/ holds toy" in check.stderr
+
+
+@pytest.mark.parametrize("typo, says", [
+    (["solutions/toy", "assignments/tooy"], "assignments/tooy does not exist"),
+    (["submissions/*"], "no file or folder matches submissions/*"),  # a glob that matched nothing
+])
+def test_grade_refuses_a_path_that_does_not_exist_before_writing_anything(course, typo, says):
+    run = autograder("grade", "toy", *typo, "-o", "out", cwd=course)
+    assert run.returncode == 2 and run.stdout == ""
+    assert run.stderr.strip().count("\n") == 0 and says in run.stderr, run.stderr
+    assert not (course / "out").exists() and not (course / "results").exists()
+
+
+@pytest.mark.parametrize("folder, says", [("missing", "missing does not exist"),
+                                          ("empty", "empty holds no files")])
+def test_check_refuses_a_missing_or_empty_folder_in_one_line(course, folder, says):
+    (course / "empty" / "__pycache__").mkdir(parents=True)
+    run = autograder("check", "toy", folder, cwd=course)
+    assert run.returncode == 2 and run.stdout == ""
+    assert run.stderr.strip().count("\n") == 0 and says in run.stderr, run.stderr
 
 
 def test_a_bug_in_the_checks_exits_three(course):
