@@ -351,11 +351,13 @@ def _show(path: Path) -> str:
 from autograder.ci.commands import ci  # noqa: E402
 from autograder.gradescope.commands import gradescope  # noqa: E402
 from autograder.nbgrader.commands import export_group, nbgrader_group, record_to_gradebook  # noqa: E402
+from autograder.report.commands import report_command  # noqa: E402
 
 main.add_command(ci)
 main.add_command(gradescope)
 main.add_command(nbgrader_group)
 main.add_command(export_group)
+main.add_command(report_command)
 
 
 if __name__ == "__main__":
