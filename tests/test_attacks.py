@@ -27,6 +27,36 @@ from .conftest import TOY_COURSE, processes_with
 
 ATTACKS = Path(__file__).resolve().parent / "attacks"
 NAMES = sorted(p.name for p in ATTACKS.iterdir() if (p / "expected.toml").is_file())
+# Each call's limit here. The toy's own 2 s is met by honest code on an idle machine only: on a
+# loaded one (a fresh clone's cold disk, other processes on every core) an honest import of the
+# toy's modules, or read_other_files's walk of the disk that it must finish to get its honest
+# score, took longer. Generous for honest code; what must be stopped (the fork bomb's
+# calls) still is, at this limit.
+CALL_TIMEOUT = 10
+
+
+def generous_course(into: Path) -> Path:
+    """A copy of the toy course whose calls may take ``CALL_TIMEOUT`` seconds."""
+    course = into / "course"
+    shutil.copytree(TOY_COURSE, course, ignore=shutil.ignore_patterns("__pycache__"))
+    for manifest in course.glob("*/toy/problemset.toml"):
+        text = manifest.read_text()
+        assert "call_timeout = 2\n" in text
+        manifest.write_text(text.replace("call_timeout = 2\n", f"call_timeout = {CALL_TIMEOUT}\n"))
+    return course
+
+
+@pytest.fixture(scope="module")
+def course(tmp_path_factory) -> Path:
+    return generous_course(tmp_path_factory.mktemp("generous"))
+
+
+@pytest.fixture(scope="module")
+def toy(course):
+    """The toy problem set with ``CALL_TIMEOUT`` (this module's tests use no other)."""
+    pset = load_problem_set(course / "solutions" / "toy")
+    assert pset.call_timeout == CALL_TIMEOUT
+    return pset
 
 
 def _fingerprint(root: Path) -> str:
@@ -166,12 +196,12 @@ def test_a_2_gb_file_is_refused_with_a_clear_message(toy, tmp_path):
 _RAW_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
-def test_escape_sequences_reach_no_terminal_and_no_report_raw(tmp_path):
+def test_escape_sequences_reach_no_terminal_and_no_report_raw(course, tmp_path):
     """The real CLI grades a submission whose name, messages, type and file names hold escape
     sequences and bidi overrides: what it prints and the reports it writes show them escaped."""
     folder = _submission("escape_sequences", tmp_path)
     folder = folder.rename(tmp_path / "sub\x1b[31m\u202eevil")
-    run = subprocess.run([sys.executable, "-m", "autograder", "--course", str(TOY_COURSE), "grade", "toy",
+    run = subprocess.run([sys.executable, "-m", "autograder", "--course", str(course), "grade", "toy",
                           str(folder), "--details", "-o", str(tmp_path / "out")],
                          capture_output=True, text=True, timeout=300, env={**os.environ, "COLUMNS": "300"})
     assert run.returncode == 0, run.stderr
@@ -197,11 +227,11 @@ def test_draw(student, rng, feedback):
 '''
 
 
-def test_hidden_inputs_depend_on_the_submission_and_public_ones_do_not(tmp_path):
+def test_hidden_inputs_depend_on_the_submission_and_public_ones_do_not(course, tmp_path):
     """Regrading the same files draws the same hidden inputs; other files draw others; the public
     checks' inputs are the same for everyone (the seed plain pytest uses)."""
     root = tmp_path / "toy"
-    shutil.copytree(TOY_COURSE / "solutions" / "toy", root)
+    shutil.copytree(course / "solutions" / "toy", root)
     for folder in ("public", "hidden"):
         (root / "checks" / folder / "test_draw.py").write_text(DRAWS)
     pset = load_problem_set(root)
