@@ -11,6 +11,7 @@ import functools
 import json
 import logging
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import click
@@ -21,7 +22,9 @@ from rich.table import Table
 from rich.text import Text
 
 from autograder.grading.batch import grade_batch
-from autograder.grading.grade import grade_submission
+from autograder.grading.deadline import describe as describe_deadline
+from autograder.grading.deadline import load_deadline, plan_deadline
+from autograder.grading.grade import RESULTS_FILE, grade_submission, unique_names
 from autograder.grading.result import Result
 from autograder.problemset import (
     MANIFEST,
@@ -33,6 +36,7 @@ from autograder.problemset import (
 )
 from autograder.release.pipeline import release_drift, render_release, write_release
 from autograder.release.solution_markers import MarkerError
+from autograder.report import write_reports
 from autograder.report.terminal_text import escape_controls
 from autograder.sandbox.confine import host_confinement
 
@@ -172,26 +176,46 @@ def check(pset_id: str, path: Path | None, as_json: bool) -> None:
 @click.option("--gradebook", metavar="URL|NBGRADER_DIR", default=None,
               help="Also record the scores in nbgrader's gradebook (sqlite:///path/gradebook.db or the "
                    "nbgrader course folder; see docs/nbgrader.md).")
+@click.option("--timestamps", metavar="nbgrader|gradescope|FILE.csv", default=None,
+              help="When each submission came in, for PSET's [deadline]: nbgrader's timestamp.txt, "
+                   "Gradescope's submission_metadata.json, or a CSV student,submitted_at.")
+@click.option("--submitted-at", metavar="TIME", default=None,
+              help="One submission time for all SUBMISSIONS (CI: the push time), e.g. "
+                   "2026-03-14T23:59:00+01:00.")
+@click.option("--extensions", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="The extensions CSV: student,due,extra_hours[,pset][,note] (docs/authoring.md).")
 @_user_errors
 def grade(pset_id: str, submissions: tuple[Path, ...], out: Path | None, jobs: int | None,
           regrade: bool, scheduler: str | None, as_json: bool, details: bool,
-          fail_under: float | None, gradebook: str | None) -> None:
+          fail_under: float | None, gradebook: str | None, timestamps: str | None,
+          submitted_at: str | None, extensions: Path | None) -> None:
     """Grade SUBMISSIONS (folders, .zip, .py or .ipynb files) with the public and hidden checks of PSET.
 
     Writes OUT/<submission>/results.json (Gradescope's format plus problems, timing and environment)
     as each submission is graded; run it again after an interruption and it picks up where it
-    stopped. A broken submission scores what it earns; the batch goes on.
+    stopped. A broken submission scores what it earns; the batch goes on. With a [deadline] and
+    --timestamps or --submitted-at, late penalties apply (read before anything is graded).
     """
     pset = find_problem_set(pset_id, kind="solutions", start=course_root())
     _refuse_missing(submissions)
     out = out or Path("results") / pset.id
     shown = Console(stderr=True, highlight=False) if as_json else console
+    late = plan_deadline(pset, unique_names(list(submissions)), timestamps=timestamps,
+                         submitted_at=submitted_at, extensions=extensions, now=datetime.now(UTC))
+    if late is None and load_deadline(pset) is not None:
+        shown.print(f"note: {pset.id} has a deadline, but no submission times were given "
+                    f"(--timestamps or --submitted-at): no late policy applied", markup=False)
     with Progress(TextColumn("grading"), BarColumn(), MofNCompleteColumn(), TextColumn("ETA"),
                   TimeRemainingColumn(), console=shown, transient=True) as progress:
         task = progress.add_task("grading", total=len(submissions))
 
         def landed(source: Path, result: Result, reused: bool) -> None:
+            if late is not None and late.apply(source, result):  # then written again, whole
+                result.write(out / result.submission / RESULTS_FILE)
+                write_reports(result, out / result.submission)
             note = "  (unchanged, kept)" if reused else ""
+            if result.deadline.get("deduction"):
+                note += f"  (late: −{result.deadline['deduction']:g})"
             progress.console.print(f"{escape_controls(result.submission)}: {result.score:g}/"
                                    f"{result.max_score:g}{note}", markup=False)
             progress.advance(task)
@@ -210,6 +234,13 @@ def grade(pset_id: str, submissions: tuple[Path, ...], out: Path | None, jobs: i
         console.print(f"graded {outcome.graded}, kept {outcome.reused} unchanged; "
                       f"sandbox layers: {', '.join(host_confinement().layers)}")
         console.print(f"results written to {_show(out)}/<submission>/results.json")
+        for r in results:
+            if r.deadline and r.deadline["status"] != "on_time":
+                console.print(escape_controls(f"late: {r.submission}: {describe_deadline(r.deadline)}"),
+                              markup=False)
+    for student in late.unknown_students(r.submission for r in results) if late else ():
+        shown.print(escape_controls(f"note: {student} has an extension but no submission here (a "
+                                    f"typo in the extensions file?)"), markup=False)
     flagged = [(r.submission, t.name) for r in results for t in r.tests if t.review]
     for submission, check in flagged:  # not awarded; a person decides
         shown.print(escape_controls(f"review: {submission}: {check} (flagged, not awarded; see its "
@@ -299,6 +330,8 @@ def _print_checks(result: Result) -> None:
                       f"checks run when your submission is graded; points are shared among all.")
     else:
         console.print(f"\n[bold]total: {result.score:g}/{result.max_score:g}[/bold]")
+        if result.deadline:
+            console.print(escape_controls(describe_deadline(result.deadline)), markup=False)
 
 
 def _print_scores(results: list[Result]) -> None:
@@ -349,6 +382,7 @@ def _show(path: Path) -> str:
 
 # Verbs that live in their own packages register here, one line each.
 from autograder.ci.commands import ci  # noqa: E402
+from autograder.export.commands import canvas_command, moodle_command  # noqa: E402
 from autograder.gradescope.commands import gradescope  # noqa: E402
 from autograder.nbgrader.commands import export_group, nbgrader_group, record_to_gradebook  # noqa: E402
 from autograder.report.commands import report_command  # noqa: E402
@@ -357,6 +391,8 @@ main.add_command(ci)
 main.add_command(gradescope)
 main.add_command(nbgrader_group)
 main.add_command(export_group)
+export_group.add_command(canvas_command)
+export_group.add_command(moodle_command)
 main.add_command(report_command)
 
 

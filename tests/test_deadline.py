@@ -279,3 +279,69 @@ def test_the_deadline_record_survives_results_json(tmp_path):
     assert data["score"] == 6.0 and data["deadline"]["score_before"] == 8.0
     assert data["deadline"]["late_seconds"] == 5400 and data["deadline"]["status"] == "late"
     assert Result.from_json(data).deadline == r.deadline
+
+
+# ---------------------------------------------------------------------------- the command line
+
+
+def run_cli(*args, cwd):
+    import os
+    import subprocess
+    import sys
+
+    return subprocess.run([sys.executable, "-m", "autograder", *args], cwd=cwd, text=True,
+                          capture_output=True, env=dict(os.environ), timeout=300)
+
+
+@pytest.fixture(scope="module")
+def late_course(tmp_path_factory):
+    """The toy course with a deadline, two submissions (alice: the reference, bob: the stubs),
+    their times in a CSV and an extension for alice."""
+    course = tmp_path_factory.mktemp("late") / "course"
+    shutil.copytree(TOY_COURSE, course)
+    manifest = course / "solutions" / "toy" / "problemset.toml"
+    manifest.write_text(manifest.read_text() + PENALTY)
+    shutil.copytree(course / "solutions" / "toy", course / "subs" / "alice")
+    shutil.copytree(course / "assignments" / "toy", course / "subs" / "bob")
+    (course / "times.csv").write_text("student,submitted_at\nalice,2026-03-29 12:30\n"
+                                      "bob,2026-03-28T10:00:00Z\n")
+    (course / "extensions.csv").write_text("student,due,extra_hours,note\nalice,,24,flu\n")
+    return course
+
+
+def test_grade_applies_the_penalty_and_writes_it_into_every_report(late_course):
+    run = run_cli("grade", "toy", "subs/alice", "subs/bob", "-o", "out", "--timestamps", "times.csv",
+                  "--extensions", "extensions.csv", cwd=late_course)
+    assert run.returncode == 0, run.stderr
+    # alice: due 12:00 CET on the 28th + 24 h = 12:00 CEST on the 29th; in at 12:30: 1 hour started
+    alice = json.loads((late_course / "out" / "alice" / "results.json").read_text())
+    assert (alice["score"], alice["deadline"]["score_before"], alice["deadline"]["late_seconds"]) == \
+        (9.0, 10.0, 1800)
+    assert [t["score"] for t in alice["tests"]] and sum(t["score"] for t in alice["tests"]) == 10
+    assert alice["deadline"]["extension"] == "+24 h (flu)"
+    for report in ("feedback.md", "feedback.html"):
+        assert "30 min late" in (late_course / "out" / "alice" / report).read_text()
+    assert "late: alice: Submitted 2026-03-29 12:30 CEST, 30 min late" in run.stdout
+    assert "alice: 9/10" in run.stdout and "(late: −1)" in run.stdout
+    bob = json.loads((late_course / "out" / "bob" / "results.json").read_text())
+    assert bob["deadline"]["status"] == "on_time" and bob["score"] == 0
+    # a rerun keeps the graded results and applies the same deadline: nothing changes
+    again = run_cli("grade", "toy", "subs/alice", "subs/bob", "-o", "out", "--timestamps",
+                    "times.csv", "--extensions", "extensions.csv", cwd=late_course)
+    assert again.returncode == 0 and "kept" in again.stdout
+    assert json.loads((late_course / "out" / "alice" / "results.json").read_text()) == alice
+
+
+@pytest.mark.parametrize("extra, message", [
+    (["--extensions", "broken.csv"], "broken.csv line 2: give either a new due time or extra_hours "
+                                     "for alice, not both"),
+    ([], "no submission time for alice"),
+])
+def test_bad_deadline_input_is_one_line_and_nothing_is_written(late_course, extra, message):
+    (late_course / "broken.csv").write_text("student,due,extra_hours\nalice,2026-04-01 12:00,3\n")
+    (late_course / "subs" / "alice" / "timestamp.txt").unlink(missing_ok=True)
+    run = run_cli("grade", "toy", "subs/alice", "-o", "nothing", "--timestamps", "nbgrader"
+                  if not extra else "times.csv", *extra, cwd=late_course)
+    assert run.returncode == 2
+    assert message in run.stderr and len(run.stderr.strip().splitlines()) == 1, run.stderr
+    assert not (late_course / "nothing").exists()

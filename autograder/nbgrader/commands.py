@@ -122,7 +122,8 @@ def record_to_gradebook(pset_id: str, results: list[Result], gradebook: str, *,
 
 @click.group("export")
 def export_group() -> None:
-    """Export grades: the course's grade table, from nbgrader's gradebook."""
+    """Export grades: nbgrader's grade table (csv), or a results folder as Canvas's or Moodle's
+    grade-import CSV (canvas, moodle)."""
 
 
 @export_group.command("csv")
