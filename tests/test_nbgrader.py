@@ -14,6 +14,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -29,6 +30,7 @@ from autograder.nbgrader import course, kernel, notebook
 from autograder.nbgrader.gradebook import GradebookError, cell_scores, resolve_gradebook
 from autograder.problemset import load_problem_set
 from autograder.release.solution_markers import BEGIN, END
+from autograder.sandbox import errors
 from autograder.submission import prepare_submission
 
 from .conftest import REPO, TOY_COURSE
@@ -275,16 +277,19 @@ def test_a_function_level_stub_stays_as_a_comment_a_module_level_one_as_code():
 
 def test_the_course_config_keeps_the_secret_from_kernels_and_warns_on_autograde(tmp_path):
     """nbgrader loads nbgrader_config.py before it starts any kernel, and kernels inherit its
-    environment: the config removes AUTOGRADER_SECRET there, and says what autograde leaves at 0."""
+    environment: the config removes AUTOGRADER_SECRET there, gives them one thread per BLAS (as the
+    sandbox's children), and says what autograde leaves at 0."""
     (tmp_path / course.CONFIG).write_text(course.CONFIG_TEXT)
     probe = ("import os\nfrom traitlets.config.loader import PyFileConfigLoader\n"  # argv[1]: the verb
              f"config = PyFileConfigLoader({course.CONFIG!r}, path={str(tmp_path)!r}).load_config()\n"
-             "print(os.environ.get('AUTOGRADER_SECRET'), config.Execute.timeout)\n")
-    env = dict(os.environ, AUTOGRADER_SECRET=SECRET)
+             "print(os.environ.get('AUTOGRADER_SECRET'), config.Execute.timeout,\n"
+             "      os.environ['OMP_NUM_THREADS'], os.environ['OPENBLAS_NUM_THREADS'])\n")
+    env = dict(os.environ, AUTOGRADER_SECRET=SECRET, OMP_NUM_THREADS="8")
+    env.pop("AUTOGRADER_CHILD_THREADS", None)
     for verb, warned in (("autograde", True), ("generate_feedback", False)):
         run = subprocess.run([sys.executable, "-c", probe, verb], env=env, capture_output=True,
-                             text=True, timeout=120, check=True)
-        assert run.stdout.split() == ["None", "600"]
+                             text=True, timeout=300, check=True)
+        assert run.stdout.split() == ["None", "600", "1", "1"]  # kernels: one thread, as the sandbox
         assert ("hidden check cells score 0 until `autograder grade" in run.stderr) is warned
 
 
@@ -464,6 +469,23 @@ def test_in_the_kernel_errors_timeouts_and_missing_names_are_classified_like_the
     scores = run_cells(nb, namespace)
     assert scores == {"public_arith": 1.0, "hidden_arith": 0.0, "public_arrays": 0.0,
                       "hidden_arrays": 0.0}
+
+
+def test_in_the_kernel_a_call_is_limited_by_its_cpu_time_not_by_a_busy_machine():
+    """Time a call spends without the CPU (waiting, as on a machine busy with other processes) does
+    not use up its limit; computing does; waiting far beyond the limit is stopped too."""
+    import time
+
+    def spin():
+        while True:
+            pass
+
+    assert kernel._call(lambda s: time.sleep(s) or "done", "waits", (0.6,), {}, 0.3) == "done"
+    with pytest.raises(errors.StudentTimeout, match=r"spin\(\.\.\.\) did not finish within 0.2 s of CPU"):
+        kernel._call(spin, "spin", (), {}, 0.2)
+    with pytest.raises(errors.StudentTimeout, match=r"within 1 s \(it waited instead of computing\)"):
+        kernel._call(time.sleep, "sleeps", (30,), {}, 1 / kernel.WAIT_FACTOR)
+    assert signal.getitimer(signal.ITIMER_PROF) == signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
 
 
 def test_a_hidden_placeholder_scores_zero_in_a_kernel_and_says_who_grades_it(toy_notebook, capsys):

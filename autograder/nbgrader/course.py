@@ -63,6 +63,12 @@ c.Execute.timeout = 600
 # its own environment, and student code can read a kernel's environment.
 os.environ.pop("AUTOGRADER_SECRET", None)
 
+# One thread per BLAS and torch in the kernels (nbgrader starts them with this environment), as in
+# the sandbox's children: a check's time limit (CPU time, in a kernel) then means the same there,
+# and a loaded machine does not leave threads spinning for cores.
+for _threads in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+    os.environ[_threads] = os.environ.get("AUTOGRADER_CHILD_THREADS", "1")
+
 # Hidden checks are not in the notebook: only `autograder grade --gradebook` grades them, in its
 # sandbox. `nbgrader autograde` runs the public checks in the student's kernel and gives every
 # hidden check cell 0 (docs/nbgrader.md).

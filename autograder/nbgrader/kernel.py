@@ -11,8 +11,10 @@ does is make the public checks runnable and their verdicts agree with the sandbo
 - ``student.<module>.<name>`` reads the kernel's globals (functions live there, not in modules);
   arguments and results cross through the sandbox's wire codec, so a check sees the same plain data
   (a Python ``int`` for a numpy int, copies, no subclasses) as in a grading run;
-- each call has the check's time limit (``SIGALRM``), exceptions become the same ``StudentError``s,
-  and a check's outcome is classified by the grader's own ``CheckRecorder``;
+- each call has the check's time limit, of the kernel's CPU time (``ITIMER_PROF``: other work on
+  a busy machine does not use it up; a call that waits instead of computing is stopped at
+  ``WAIT_FACTOR`` times the limit of wall time), exceptions become the same ``StudentError``s, and
+  a check's outcome is classified by the grader's own ``CheckRecorder``;
 - ``rng`` is seeded with the grading run's seed for that public check (the cell's plan carries
   it), and parametrized checks run every case.
 
@@ -43,6 +45,7 @@ from autograder.sandbox import errors
 from autograder.sandbox.wire import EncodeError, decode, encode
 
 PLAN = "__autograder__"
+WAIT_FACTOR = 10  # a call is stopped after this many times its limit of wall time, whatever its CPU time
 _MARK = {"passed": "✓", "failed": "✗", "error": "!", "timeout": "⏱", "skipped": "-"}
 _ENGINE = str(Path(__file__).resolve().parents[1])
 
@@ -295,9 +298,11 @@ def _call(target, name: str, args: tuple, kwargs: dict, timeout: float):
     try:
         with _deadline(timeout):
             value = target(*args, **kwargs)
-    except _CallTimeout:
+    except _CallTimeout as stopped:
+        used = (f"{timeout:g} s of CPU time" if stopped.args == ("cpu",)
+                else f"{timeout * WAIT_FACTOR:g} s (it waited instead of computing)")
         raise errors.StudentTimeout(
-            f"{what} did not finish within {timeout:g} s (look for an infinite loop or an "
+            f"{what} did not finish within {used} (look for an infinite loop or an "
             f"algorithm of the wrong complexity)") from None
     except KeyboardInterrupt:
         raise
@@ -332,22 +337,30 @@ def _student_exception(exc: BaseException, what: str) -> errors.StudentException
 
 class _CallTimeout(BaseException):
     """Raised by the alarm inside the student's call; not an ``Exception``, so a bare
-    ``except Exception`` in student code does not swallow it."""
+    ``except Exception`` in student code does not swallow it. Its argument: ``cpu`` or ``wall``."""
+
+
+_TIMERS = ((signal.ITIMER_PROF, signal.SIGPROF), (signal.ITIMER_REAL, signal.SIGALRM))
 
 
 @contextlib.contextmanager
 def _deadline(seconds: float):
+    """``seconds`` of the kernel's CPU time (every thread's), or ``WAIT_FACTOR`` times as much wall
+    time: a limit that a machine busy with other processes does not make honest code miss."""
     if threading.current_thread() is not threading.main_thread() or seconds <= 0:
         yield
         return
 
     def expire(signum, frame):
-        raise _CallTimeout()
+        raise _CallTimeout("cpu" if signum == signal.SIGPROF else "wall")
 
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    previous = {signum: signal.signal(signum, expire) for _, signum in _TIMERS}
+    signal.setitimer(signal.ITIMER_PROF, seconds)
+    signal.setitimer(signal.ITIMER_REAL, seconds * WAIT_FACTOR)
     try:
         yield
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+        for timer, _ in _TIMERS:
+            signal.setitimer(timer, 0)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
