@@ -209,6 +209,25 @@ def test_nbgrader_gradescope_and_csv_timestamps_are_read_never_file_times(tmp_pa
     assert times[gs][0] == datetime.fromtimestamp(1774785600, UTC)
 
 
+def test_a_gradescope_export_gives_each_submission_folder_its_created_at(tmp_path):
+    export = tmp_path / "assignment_123_export"
+    for name in ("submission_1", "submission_2"):
+        (export / name).mkdir(parents=True)
+    (export / "submission_metadata.yml").write_text(
+        "submission_1:\n  :submitters:\n  - :name: Ada\n    :sid: '1'\n"
+        "  :created_at: 2026-03-28 05:00:00.000000000 -07:00\n  :score: 8.0\n"
+        "submission_2:\n  :submitters:\n  - :name: Carl\n    :sid: '2'\n"
+        "  :created_at: 2026-03-29 05:00:00.000000000 -07:00\n")
+    times = submission_times({export / "submission_1": "submission_1",
+                              export / "submission_2": "submission_2"}, BERLIN, timestamps="gradescope")
+    assert times[export / "submission_1"] == (datetime(2026, 3, 28, 12, 0, tzinfo=UTC),
+                                              "Gradescope submission_metadata.yml")
+    assert times[export / "submission_2"][0] == datetime(2026, 3, 29, 12, 0, tzinfo=UTC)
+    (export / "submission_3").mkdir()
+    with pytest.raises(DeadlineError, match="no submission time for submission_3"):
+        submission_times({export / "submission_3": "submission_3"}, BERLIN, timestamps="gradescope")
+
+
 def test_a_missing_timestamp_names_the_submission_and_what_to_do(tmp_path):
     (tmp_path / "alice").mkdir()
     with pytest.raises(DeadlineError, match=r"no submission time for alice \(.*timestamp.txt\); give "

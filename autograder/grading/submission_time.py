@@ -7,8 +7,10 @@ Where each source is looked for:
 
 - ``nbgrader``: ``<submission>/timestamp.txt`` (``submitted/<student>/<pset>/``, written by
   nbgrader's submit and kept by collect; for a ``.ipynb`` source, the file beside it);
-- ``gradescope``: ``submission_metadata.json`` in the folder *above* the submission (Gradescope's
-  ``/autograder/``; a file of that name inside the submission is the student's and never read);
+- ``gradescope``: in the folder *above* the submission, ``submission_metadata.json`` (the
+  autograder container's ``/autograder/``) or ``submission_metadata.yml`` (the "Download
+  Submissions" export: ``:created_at`` of the entry named like the submission's folder); a file
+  of that name inside the submission is the student's and never read;
 - a CSV path: columns ``student,submitted_at`` (student: the submission's name under results/).
 """
 
@@ -17,7 +19,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -25,6 +27,7 @@ from autograder.grading.deadline import DeadlineError, parse_time
 
 CHANNELS = ("nbgrader", "gradescope")
 NBGRADER_FILE, GRADESCOPE_FILE = "timestamp.txt", "submission_metadata.json"
+GRADESCOPE_EXPORT = "submission_metadata.yml"  # in the zip of "Download Submissions"
 
 
 def submission_times(sources: dict[Path, str], zone: ZoneInfo, *, timestamps: str | None = None,
@@ -62,13 +65,31 @@ def _nbgrader(source: Path, zone: ZoneInfo) -> tuple[datetime, str]:
 
 
 def _gradescope(source: Path, zone: ZoneInfo) -> tuple[datetime, str]:
-    path = source.resolve().parent / GRADESCOPE_FILE
+    folder = source.resolve().parent
+    if (folder / GRADESCOPE_FILE).is_file():  # the autograder container: /autograder/
+        path = folder / GRADESCOPE_FILE
+        try:
+            created = json.loads(path.read_text(encoding="utf-8"))["created_at"]
+        except (ValueError, KeyError, TypeError):
+            raise DeadlineError(f"{path} has no created_at; is it Gradescope's submission metadata?") \
+                from None
+        return parse_time(created, zone, str(path)), f"Gradescope {GRADESCOPE_FILE}"
+    path = folder / GRADESCOPE_EXPORT  # "Download Submissions": one entry per submission_<id>/
+    if not path.is_file():
+        raise FileNotFoundError(2, "no Gradescope metadata", str(folder / GRADESCOPE_FILE))
     try:
-        created = json.loads(path.read_text(encoding="utf-8"))["created_at"]
-    except (ValueError, KeyError, TypeError):
-        raise DeadlineError(f"{path} has no created_at; is it Gradescope's submission metadata?") \
-            from None
-    return parse_time(created, zone, str(path)), f"Gradescope {GRADESCOPE_FILE}"
+        import yaml
+
+        entry = yaml.safe_load(path.read_text(encoding="utf-8"))[source.name]
+        created = entry[":created_at"]
+    except ImportError:
+        raise DeadlineError(f"reading {path} needs PyYAML: pip install pyyaml") from None
+    except (yaml.YAMLError, KeyError, TypeError):
+        raise FileNotFoundError(2, "no entry", f"{path}: {source.name}") from None
+    if isinstance(created, datetime) and created.tzinfo is None:
+        created = created.replace(tzinfo=UTC)  # PyYAML before 5.3 gives UTC without a zone
+    return parse_time(created if isinstance(created, datetime) else str(created), zone, str(path)), \
+        f"Gradescope {GRADESCOPE_EXPORT}"
 
 
 def _from_csv(path: Path, sources: dict[Path, str], zone: ZoneInfo) -> dict[Path, tuple[datetime, str]]:
