@@ -364,3 +364,13 @@ def test_bad_deadline_input_is_one_line_and_nothing_is_written(late_course, extr
     assert run.returncode == 2
     assert message in run.stderr and len(run.stderr.strip().splitlines()) == 1, run.stderr
     assert not (late_course / "nothing").exists()
+
+
+def test_gradescope_results_carry_the_late_score_and_say_why(tmp_path):
+    from autograder.export.gradescope import to_gradescope
+
+    from .test_gradescope import validate
+
+    data = validate(to_gradescope(late_result(tmp_path, now=NOW)))
+    assert data["score"] == 6.0  # Gradescope takes the top-level score over the tests' sum
+    assert "1 h 30 min late" in data["output"] and data["extra_data"]["deadline"]["deduction"] == 2.0

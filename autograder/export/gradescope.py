@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 
+from autograder.grading.deadline import describe as describe_deadline
 from autograder.grading.result import CheckResult, Result
 
 VISIBILITIES = ("visible", "hidden", "after_due_date", "after_published")
@@ -59,6 +60,7 @@ def to_gradescope(result: Result, *, hidden_visibility: str = "visible", visibil
             "grader_errors": len(result.grader_errors),
             "sandbox_layers": list(result.environment.get("sandbox_layers", [])),
             "graded_at": result.graded_at,
+            "deadline": dict(result.deadline),
         },
         "tests": tests,
     }
@@ -99,6 +101,8 @@ def _summary(result: Result) -> str:
     if result.status != "graded":
         return f"Not graded: {result.output}"
     lines = [f"Score: {result.score:g} / {result.max_score:g}", ""]
+    if result.deadline:
+        lines += [describe_deadline(result.deadline), ""]
     lines += [f"{p.title}: {p.score:g} / {p.max_score:g}" for p in result.problems]
     for finding in result.findings:
         lines += ["", f"Warning: {finding.get('message', '')}"]
