@@ -200,12 +200,22 @@ def _docstring_lines(source: str) -> set[int]:
     return lines
 
 
-def _in_fstring(node) -> bool:
-    """Code inside an f-string is a message's text: changing it changes no result."""
-    while node is not None:
-        if node.type == "fstring":
+def _inert(node) -> bool:
+    """Code inside an f-string (a message's text) or a type annotation: changing it changes no
+    result."""
+    child = node
+    while child is not None:
+        parent = child.parent
+        if child.type == "fstring" or (parent is not None and parent.type == "tfpdef"
+                                       and child is not parent.children[0]):
             return True
-        node = node.parent
+        if parent is not None and parent.type == "funcdef":
+            arrow = [i for i, c in enumerate(parent.children) if c.type == "operator" and c.value == "->"]
+            if arrow and parent.children.index(child) == arrow[0] + 1:
+                return True
+        if parent is not None and parent.type == "annassign" and child is parent.children[1]:
+            return True
+        child = parent
     return False
 
 
@@ -220,7 +230,7 @@ def generate_mutants(path: Path, module: str) -> list[Mutant]:
         positions = [(node, start) for node in ast_nodes(tree)
                      for start, _end in operator.mutation_positions(node)]
         for occurrence, (node, start) in enumerate(positions):
-            if start[0] not in region or _in_fstring(node):
+            if start[0] not in region or _inert(node):
                 continue
             mutated = MutationVisitor.mutate_code(source, operator, occurrence)
             if mutated is None or mutated == source:
