@@ -180,6 +180,26 @@ def test_code_beside_a_main_block_is_still_scanned(toy, tmp_path):
     assert "numpy.multiply" in zeroing(toy, tmp_path, MAIN_BLOCK + "else:\n    np.multiply(1, 2)\n")
 
 
+@pytest.mark.parametrize("arrays", [
+    "import numpy as np\n\ndef double(x: np.multiply) -> np.multiply:\n    return 2 * x\n",
+    "import numpy as np\n\nscale: np.multiply | None = None\n",
+    "import numpy as np\n\nclass Box:\n    kind: 'np.multiply'\n",
+    "from __future__ import annotations\nimport numpy as np\n\ndef f(x: np.multiply(1, 2)):\n    return x\n",
+])
+def test_a_type_annotation_that_only_names_a_banned_api_is_not_a_finding(toy, tmp_path, arrays):
+    assert zeroing(toy, tmp_path, arrays) == set()
+
+
+@pytest.mark.parametrize("arrays", [
+    "import numpy as np\n\ndef f(x: np.multiply(1, 2)):\n    return x\n",  # evaluated at def time
+    "import numpy as np\n\ndef f(x: np.multiply):\n    return x\n\nf.__annotations__['x'](1, 2)\n",
+    "import typing\nimport numpy as np\n\ndef f(x: np.multiply):\n    return x\n\n"
+    "typing.get_type_hints(f)['x'](1, 2)\n",
+])
+def test_an_annotation_counts_when_it_runs_code_or_is_read_back(toy, tmp_path, arrays):
+    assert "numpy.multiply" in zeroing(toy, tmp_path, arrays)
+
+
 @pytest.mark.parametrize("source", [
     "def my_fused_step(p):\n    return p\n\nmy_fused_step(1)",
     "from helpers import _fused_step\n_fused_step(1)",

@@ -10,9 +10,11 @@ passed or stored), or an introspection step from near a ban (``torch.optim.Optim
 ``numpy.__dict__``) zeroes the problem. Access it cannot resolve (``getattr`` with a computed name,
 ``vars``, ``globals``, ``__dict__`` on an unknown object, ``sys.modules``, ``importlib``, ``exec``,
 ``eval``, ``compile``, ...) in a module of a problem with a ban is a finding for review: reported to
-the instructor, not zeroing. Code under ``if __name__ == "__main__":`` never runs during grading and
-does not count, unless the module rebinds ``__name__`` or the submission holds access the scan
-cannot follow (which could make it run).
+the instructor, not zeroing. Code that never runs during grading does not count: the body of
+``if __name__ == "__main__":`` (unless the module rebinds ``__name__``) and type annotations that only
+name things (never evaluated under ``from __future__ import annotations``, and naming a class is not
+using it; one with a call or an assignment in it is scanned as code) — unless the submission holds
+access the scan cannot follow (which could run the block or read the annotation back).
 
 The runtime tripwire (``sandbox.tripwire``) runs in the child, which the student controls: its
 report may add findings, never clear or outweigh one of the scan's. Compiled files never reach the
@@ -88,7 +90,7 @@ class Reference:
     bound: bool = False  # named by an import or bound to a plain name (an alias): only a ban counts
     note: str = ""  # unresolved dynamic access: what it is
     unscannable: bool = False  # the file is nested too deeply for the scan to read it
-    in_main: bool = False  # inside ``if __name__ == "__main__":``, which grading does not run
+    in_main: bool = False  # inside ``if __name__ == "__main__":`` or an inert annotation: never runs
 
 
 def scan_submission(pset: ProblemSet, root: Path) -> list[Finding]:
@@ -125,8 +127,9 @@ def scan_submission(pset: ProblemSet, root: Path) -> list[Finding]:
                     finding = Finding(problem.id, name, f"{rel}, line {ref.line}", "static", review, why)
                     if (finding, ref.in_main) not in findings:
                         findings.append((finding, ref.in_main))
-    # Code under `if __name__ == "__main__":` never runs during grading, unless the submission
-    # does something the scan cannot follow (which could make it run): then it counts like the rest.
+    # Code under `if __name__ == "__main__":` and inert annotations never run during grading, unless
+    # the submission does something the scan cannot follow (which could make them run or read them
+    # back): then they count like the rest.
     tricky = any(finding.review for finding, in_main in findings if not in_main)
     return [finding for finding, in_main in findings if tricky or not in_main]
 
@@ -272,6 +275,7 @@ class _Scan:
         self.rebinds_name = False  # the module assigns __name__
         self._bind_scopes(tree, None)
         self.skip: set[ast.AST] = set() if self.rebinds_name else set(_never_run_blocks(tree))
+        self.skip |= _inert_annotations(tree)
 
     # -- scopes ------------------------------------------------------------------------------
     def _bind_scopes(self, node: ast.AST, scope: _Scope | None) -> None:
@@ -441,7 +445,7 @@ class _Scan:
         return self.out
 
     def _visit(self, node: ast.AST, value: bool = True) -> None:
-        if node in self.skip:  # a __main__ block: its references are marked, scan_submission decides
+        if node in self.skip:  # __main__ block, annotation: references are marked, scan_submission decides
             start = len(self.out)
             self.skip.discard(node)
             self._visit(node, value)
@@ -547,6 +551,32 @@ def _never_run_blocks(tree: ast.Module) -> list[ast.AST]:
         if isinstance(node, ast.If) and _is_main_test(node.test):
             skipped += node.body
     return skipped
+
+
+# What an annotation may hold and still only name things: evaluating it (without the __future__
+# import) looks names up and subscripts them, and runs nothing the student wrote elsewhere.
+_NAMING = (ast.Name, ast.Attribute, ast.Subscript, ast.Constant, ast.Tuple, ast.List, ast.BinOp,
+           ast.BitOr, ast.Load, ast.Slice)
+
+
+def _inert_annotations(tree: ast.Module) -> set[ast.AST]:
+    """Annotations that run nothing: all of them under ``from __future__ import annotations``
+    (never evaluated), else those made only of names, attributes, subscripts, constants and ``|``."""
+    future = any(isinstance(node, ast.ImportFrom) and node.module == "__future__"
+                 and any(a.name == "annotations" for a in node.names) for node in tree.body)
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.arg):
+            annotation = node.annotation
+        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            annotation = node.returns
+        elif isinstance(node, ast.AnnAssign):
+            annotation = node.annotation
+        else:
+            continue
+        if annotation is not None and (future or all(isinstance(n, _NAMING) for n in ast.walk(annotation))):
+            found.add(annotation)
+    return found
 
 
 def _is_main_test(test: ast.expr) -> bool:
