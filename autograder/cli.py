@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import click
+from rich import box
 from rich.console import Console
 from rich.markup import escape as escape_markup
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
@@ -36,7 +37,7 @@ from autograder.problemset import (
 )
 from autograder.release.pipeline import release_drift, render_release, write_release
 from autograder.release.solution_markers import MarkerError
-from autograder.report import write_reports
+from autograder.report import display, write_reports
 from autograder.report.terminal_text import escape_controls
 from autograder.sandbox.confine import host_confinement
 
@@ -125,9 +126,12 @@ def release(psets: tuple[str, ...], all_psets: bool, check_only: bool) -> None:
             if not drift:
                 console.print(f"{pset.id}: assignments/{pset.id} is up to date")
             continue
-        files = render_release(pset)
-        write_release(files, dest)
-        console.print(f"{pset.id}: released {len(files)} files to {_show(dest)}")
+        changed = write_release(render_release(pset), dest)
+        if changed:
+            console.print(f"{pset.id}: {len(changed)} file{'s' * (len(changed) != 1)} changed in "
+                          f"{_show(dest)}: {', '.join(changed[:5])}{', ...' * (len(changed) > 5)}")
+        else:
+            console.print(f"{pset.id}: {_show(dest)} is up to date")
     if drifted:
         console.print("run `autograder release --all` and commit assignments/")
         sys.exit(EXIT_NEGATIVE)
@@ -216,8 +220,9 @@ def grade(pset_id: str, submissions: tuple[Path, ...], out: Path | None, jobs: i
             note = "  (unchanged, kept)" if reused else ""
             if result.deadline.get("deduction"):
                 note += f"  (late: −{result.deadline['deduction']:g})"
-            progress.console.print(f"{escape_controls(result.submission)}: {result.score:g}/"
-                                   f"{result.max_score:g}{note}", markup=False)
+            progress.console.print(f"{escape_controls(result.submission)}: "
+                                   f"{display.fraction(result.score, result.max_score)}{note}",
+                                   markup=False)
             progress.advance(task)
 
         outcome = grade_batch(pset, submissions, out, jobs=jobs, scheduler=scheduler,
@@ -307,7 +312,7 @@ def _exit_for(results: list[Result], *, require_all_pass: bool = False,
 
 
 def _print_checks(result: Result) -> None:
-    console.rule(Text(escape_controls(f"{result.pset} — {result.submission}")))
+    console.rule(Text(escape_controls(display.title(result))))
     if result.status != "graded":
         console.print(f"[red]not graded:[/red] {_shown(result.output)}")
         return
@@ -315,13 +320,25 @@ def _print_checks(result: Result) -> None:
         mine = [t for t in result.tests if t.problem == problem.id]
         passed = sum(t.status == "passed" for t in mine)
         points = "" if result.scope == "public" else \
-            f", {problem.score:g}/{problem.max_score:g} points"
-        console.print(f"\n[bold]{_shown(problem.title)}[/bold]  {passed}/{len(mine)} checks pass{points}")
+            f", {display.fraction(problem.score, problem.max_score)} points"
+        console.print(f"\n[bold]{_shown(display.problem_title(problem))}[/bold]  {passed}/{len(mine)} "
+                      f"checks pass{points}")
+        shown: dict[tuple[str, str], int] = {}  # (status, message) -> checks that share it
         for test in mine:
+            if test.status != "passed" and test.output:
+                shown[test.status, test.output] = shown.get((test.status, test.output), 0) + 1
+        said: set[tuple[str, str]] = set()
+        for test in mine:
+            key = (test.status, test.output)
+            if key in said:  # e.g. a missing module: the same message for every check, said once
+                continue
             style = _STATUS_STYLE[test.status]
+            same = shown.get(key, 0)
+            name = f"{test.name} and {same - 1} more with the same message" if same > 1 else test.name
             console.print(f"  [{style}]{_STATUS_MARK[test.status]} {test.status:<7}[/{style}] "
-                          f"{_shown(test.name)}", markup=True)
+                          f"{_shown(name)}", markup=True)
             if test.output and test.status != "passed":
+                said.add(key)
                 for line in escape_controls(test.output).splitlines():
                     console.print(f"      {line}", markup=False)
     if result.scope == "public":
@@ -329,27 +346,34 @@ def _print_checks(result: Result) -> None:
         console.print(f"\n[bold]{passed}/{len(result.tests)} public checks pass.[/bold] Hidden "
                       f"checks run when your submission is graded; points are shared among all.")
     else:
-        console.print(f"\n[bold]total: {result.score:g}/{result.max_score:g}[/bold]")
+        console.print(f"\n[bold]total: {display.fraction(result.score, result.max_score)}[/bold]")
+        if display.bonus_note(result):
+            console.print(f"{display.bonus_note(result)}.", markup=False)
         if result.deadline:
             console.print(escape_controls(describe_deadline(result.deadline)), markup=False)
 
 
 def _print_scores(results: list[Result]) -> None:
-    table = Table(title="scores")
-    table.add_column("submission")
-    table.add_column("score", justify="right")
-    problem_ids = [p.id for p in results[0].problems] if results and results[0].problems else []
-    for pid in problem_ids:
-        table.add_column(pid, justify="right")
-    table.add_column("checks")
-    for r in results:
+    """One row per submission, one column per problem (its maximum in the header), made to fit the
+    terminal: long names fold onto a second line rather than lose their end."""
+    table = Table(title="scores", box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True)
+    table.add_column("submission", overflow="fold", min_width=10)
+    table.add_column("score", justify="right", no_wrap=True)
+    problems = next((r.problems for r in results if r.problems), [])
+    cells = [{p.id: display.points(p.score) for p in r.problems} for r in results]
+    for p in problems:
+        bonus = f" ({display.BONUS})" if p.bonus else ""
+        header = f"{p.id.replace('_', ' ')}{bonus} /{display.points(p.max_score)}"
+        width = max([len(word) for word in header.split()] + [len(c.get(p.id, "-")) for c in cells])
+        table.add_column(header, justify="right", width=width)
+    table.add_column("checks", overflow="fold", min_width=10)
+    for r, by_problem in zip(results, cells, strict=True):
         counts: dict[str, int] = {}
         for t in r.tests:
             counts[t.status] = counts.get(t.status, 0) + 1
         summary = ", ".join(f"{n} {s}" for s, n in sorted(counts.items())) or r.output
-        by_problem = {p.id: f"{p.score:g}/{p.max_score:g}" for p in r.problems}
-        table.add_row(Text(escape_controls(r.submission)), f"{r.score:g}/{r.max_score:g}",
-                      *[by_problem.get(pid, "-") for pid in problem_ids], Text(escape_controls(summary)))
+        table.add_row(Text(escape_controls(r.submission)), display.fraction(r.score, r.max_score),
+                      *[by_problem.get(p.id, "-") for p in problems], Text(escape_controls(summary)))
     console.print(table)
 
 
