@@ -1,6 +1,7 @@
 """The parent's handle on the child: calls, errors, deadlines, crashes and a clean environment."""
 
 import os
+import signal
 import time
 from pathlib import Path
 
@@ -236,3 +237,110 @@ def test_the_childs_files_are_capped_and_never_reach_the_submission_folder(tmp_p
         with pytest.raises(errors.StudentException, match="Read-only file system|Permission denied"):
             process.call("fill", "rewrite", (), {}, timeout=10)
     assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
+
+
+OBSERVE = '''
+import os, random, resource, signal, socket, subprocess, sys
+
+def observe(marker):
+    status = dict(line.split(":", 1) for line in open("/proc/self/status").read().splitlines())
+    try:
+        socket.create_connection(("127.0.0.1", 22), timeout=1).close()
+        network = "connected"
+    except OSError as exc:
+        network = type(exc).__name__
+    try:
+        open("mod.py", "a").close()
+        given_writable = True
+    except OSError:
+        given_writable = False
+    with open("new.txt", "w") as f:  # new files in the working folder are allowed
+        f.write("x")
+    return {
+        "caps": [status[k].strip() for k in ("CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb")],
+        "no_new_privs": status["NoNewPrivs"].strip(),
+        "pid": os.getpid(), "hostname": socket.gethostname(), "root": sorted(os.listdir("/")),
+        "tmp": sorted(os.listdir("/tmp")), "cwd": os.getcwd(), "files": sorted(os.listdir(".")),
+        "host_marker_visible": os.path.exists(marker), "given_writable": given_writable,
+        "env": sorted(os.environ), "network": network, "umask": os.umask(0o022),
+        "limits": [resource.getrlimit(r) for r in (resource.RLIMIT_AS, resource.RLIMIT_NPROC,
+                   resource.RLIMIT_NOFILE, resource.RLIMIT_FSIZE, resource.RLIMIT_CORE)],
+        "signals": [str(signal.getsignal(s)) for s in (signal.SIGCHLD, signal.SIGPIPE, signal.SIGINT,
+                                                       signal.SIGXFSZ, signal.SIGTERM)],
+        "subprocess": subprocess.run([sys.executable, "-c", "pass"]).returncode,
+        "fds": sorted(int(f) for f in os.listdir("/proc/self/fd")),
+    }
+
+def seeds():
+    import numpy as np
+    import torch
+    return [random.random(), float(np.random.rand()), float(torch.rand(1))]
+
+def threaded_matmul():
+    import numpy as np
+    import torch
+    torch.set_num_threads(2)
+    a = torch.randn(400, 400, dtype=torch.float64)
+    return float((a @ a - torch.from_numpy(a.numpy() @ a.numpy())).abs().max())
+'''
+
+
+def _warm_possible() -> bool:
+    from autograder.sandbox.confine import CPUACCT, host_confinement
+
+    c = host_confinement()
+    return c.bubblewrap and c.drop_uid and os.access(CPUACCT, os.W_OK)
+
+
+def test_a_warm_child_is_confined_exactly_like_a_cold_one(tmp_path, monkeypatch):
+    """Forked from a template with torch imported (``sandbox.zygote``), the child must see what a
+    child started by bubblewrap and setpriv sees: same capabilities (none), namespaces, files,
+    limits, signal dispositions, environment and descriptors; only its uid differs."""
+    work = tmp_path / "submission"
+    work.mkdir()
+    (work / "mod.py").write_text(OBSERVE)
+    marker = tmp_path / "host-only-marker"
+    marker.write_text("the grader's")
+    seen = {}
+    for mode in ("1", "0"):
+        monkeypatch.setenv("AUTOGRADER_WARM_START", mode)
+        (work / "new.txt").unlink(missing_ok=True)
+        with SandboxedProcess(work, preload=("torch",)) as process:
+            seen[mode] = process.call("mod", "observe", (str(marker),), {}, timeout=30)
+            assert process.warm is (mode == "1" and _warm_possible())
+    warm, cold = seen["1"], seen["0"]
+    assert warm == cold
+    if _warm_possible():
+        assert warm["caps"] == ["0000000000000000"] * 5 and warm["no_new_privs"] == "1"
+        assert warm["hostname"] == "sandbox" and warm["network"] != "connected"
+        assert not warm["host_marker_visible"] and not warm["given_writable"]
+        assert warm["signals"][0] == str(signal.SIG_DFL) and warm["subprocess"] == 0
+        assert not (work / "new.txt").exists()  # written to the child's own tmpfs only
+
+
+def test_warm_children_start_fast_with_fresh_random_state_and_working_thread_pools(tmp_path):
+    """The fork copies the template's memory: each child reseeds, and torch's thread pool (never
+    started in the template, which must stay single-threaded) works in the child."""
+    (tmp_path / "mod.py").write_text(OBSERVE)
+    draws = []
+    for _ in range(2):
+        with SandboxedProcess(tmp_path, preload=("torch",)) as process:
+            started = time.perf_counter()
+            process.call("mod", "observe", (str(tmp_path / "x"),), {}, timeout=30)
+            draws.append(process.call("mod", "seeds", (), {}, timeout=30))
+            assert process.call("mod", "threaded_matmul", (), {}, timeout=60) < 1e-9
+            if _warm_possible():
+                assert process.warm and time.perf_counter() - started < 30
+    assert all(a != b for a, b in zip(*draws, strict=True)), draws
+
+
+def test_a_warm_childs_exit_code_and_killing_signal_are_reported(tmp_path):
+    (tmp_path / "mod.py").write_text("import os, signal\n"
+                                     "def leave():\n    os._exit(7)\n"
+                                     "def die():\n    os.kill(os.getpid(), signal.SIGSEGV)\n")
+    with SandboxedProcess(tmp_path) as process:
+        with pytest.raises(errors.StudentCrashed, match="exit code 7"):
+            process.call("mod", "leave", (), {}, timeout=10)
+        with pytest.raises(errors.StudentCrashed, match="SIGSEGV"):
+            process.call("mod", "die", (), {}, timeout=10)
+        assert process.warm is _warm_possible()

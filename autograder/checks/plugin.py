@@ -131,7 +131,7 @@ def timing(request: pytest.FixtureRequest, _autograder_sandboxes, feedback):
     trusted = _autograder_sandboxes.get("trusted")  # one clean child for every baseline of the run
     if trusted is None:
         empty = Path(tempfile.mkdtemp(prefix="autograder-trusted-"))
-        trusted = _autograder_sandboxes["trusted"] = trusted_child(empty)
+        trusted = _autograder_sandboxes["trusted"] = trusted_child(empty, ctx.pset.preload)
     return Timing(_sandbox(ctx, _autograder_sandboxes), secret=secret,
                   call_timeout=ctx.pset.call_timeout, feedback=feedback, trusted=trusted)
 

@@ -74,9 +74,13 @@ def host_confinement() -> Confinement:
         log.warning("sandbox: bubblewrap (Debian package 'bubblewrap') is not installed: no "
                     "filesystem, network or PID confinement; student code sees what this user sees")
         return Confinement(bubblewrap=False, drop_uid=drop_uid)
-    probe = subprocess.run(wrap_argv(Confinement(True, drop_uid), [sys.executable, "-c", "pass"],
-                                     Path("/tmp"), sandbox_uid(0)),
-                           capture_output=True, text=True, timeout=60)
+    with tempfile.TemporaryDirectory(prefix="autograder-probe-") as empty:
+        # An empty folder of its own: with /tmp, every entry of /tmp was bound into the probe, and
+        # one that another process removed meanwhile made the probe fail (and the sandbox fall back).
+        os.chmod(empty, 0o755)
+        probe = subprocess.run(wrap_argv(Confinement(True, drop_uid), [sys.executable, "-c", "pass"],
+                                         Path(empty), sandbox_uid(0)),
+                               capture_output=True, text=True, timeout=60)
     if probe.returncode != 0:
         log.warning("sandbox: bubblewrap is installed but cannot create namespaces here (%s); "
                     "falling back to a plain child process", probe.stderr.strip()[:200])
@@ -101,6 +105,25 @@ def wrap_argv(confinement: Confinement, argv: list[str], workdir: Path, uid: int
                 "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs", *argv]
     if not confinement.bubblewrap:
         return argv
+    return _bwrap([("--tmpfs", workdir)]) + ["--chdir", str(workdir), "--setenv", "HOME", str(workdir),
+                                              "--", *argv]
+
+
+def zygote_argv(confinement: Confinement, argv: list[str], host_tmp: str, cgroups: Path) -> list[str]:
+    """``argv`` run as the template of warm children (``sandbox.zygote``): the same view as a cold
+    child's, root inside its namespaces with its capabilities (to confine each child it forks), the
+    grader's temporary folder read-only at ``zygote.HOST_TMP`` and the CPU-accounting cgroups."""
+    from autograder.sandbox.zygote import CGROUPS, HOST_TMP
+
+    if not confinement.bubblewrap:
+        raise OSError("warm starts need bubblewrap")
+    extra = [("--ro-bind-as", Path(host_tmp), Path(HOST_TMP)), ("--bind-as", cgroups, Path(CGROUPS))]
+    return _bwrap(extra) + ["--cap-add", "ALL", "--chdir", "/", "--", *argv]
+
+
+def _bwrap(binds_extra: list) -> list[str]:
+    """bubblewrap's arguments for the view every child has: namespaces, read-only system and
+    interpreter, sized /tmp, /proc, /dev and the host's GPUs; plus ``binds_extra``."""
     args = ["bwrap", "--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts",
             "--unshare-cgroup-try", "--die-with-parent", "--new-session", "--hostname", "sandbox",
             "--perms", "1777", "--size", str(TMP_BYTES), "--tmpfs", "/tmp", "--ro-bind", "/usr", "/usr"]
@@ -112,10 +135,11 @@ def wrap_argv(confinement: Confinement, argv: list[str], workdir: Path, uid: int
             args += ["--ro-bind", str(path), str(path)]
     binds = [("--ro-bind", Path("/etc") / name) for name in _ETC if (Path("/etc") / name).exists()]
     binds += [("--ro-bind", path) for path in _python_paths()]
-    binds.append(("--tmpfs", workdir))
+    binds += binds_extra
     made: set[Path] = {Path("/"), Path("/tmp"), Path("/usr")}
-    for kind, path in binds:
-        for ancestor in reversed(path.parents):  # bwrap would create them 0700: unreadable to uid
+    for kind, path, *target in binds:
+        where = target[0] if target else path
+        for ancestor in reversed(where.parents):  # bwrap would create them 0700: unreadable to uid
             if ancestor not in made:
                 args += ["--perms", "0755", "--dir", str(ancestor)]
                 made.add(ancestor)
@@ -124,13 +148,14 @@ def wrap_argv(confinement: Confinement, argv: list[str], workdir: Path, uid: int
             # bound read-only into it (the child cannot rewrite what it was given, nor fill the disk).
             args += ["--perms", "1777", "--size", str(WORK_BYTES), "--tmpfs", str(path)]
             args += [a for entry in sorted(path.iterdir()) for a in ("--ro-bind", str(entry), str(entry))]
+        elif kind.endswith("-as"):
+            args += [kind[:-3], str(path), str(where)]
         else:
             args += [kind, str(path), str(path)]
     args += ["--proc", "/proc", "--dev", "/dev"]
     for device in gpu_devices():  # a GPU the host has stays usable (timing checks, CUDA inputs)
         args += ["--dev-bind", str(device), str(device)]
-    args += ["--chdir", str(workdir), "--setenv", "HOME", str(workdir), "--"]
-    return args + argv
+    return args
 
 
 GPU_DEVICE_GLOBS = ("/dev/nvidia*", "/dev/nvidia-caps/*")

@@ -7,6 +7,7 @@ whole process group is killed on timeout. It does not decide scores.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import itertools
@@ -21,7 +22,7 @@ import time
 from pathlib import Path
 
 import autograder
-from autograder.sandbox import errors
+from autograder.sandbox import errors, zygote
 from autograder.sandbox.confine import (
     cpu_cgroup,
     gpu_devices,
@@ -120,40 +121,32 @@ class SandboxedProcess:
         self.starts = 0
         self.max_reply_bytes = MAX_MESSAGE_BYTES // 2  # a reply past it breaks the call, unparsed
         self._drivers_sent: dict[str, str] = {}  # driver name -> digest of the source this child has
+        self.warm = False  # whether the running child was forked from a template (sandbox.zygote)
 
     # ------------------------------------------------------------------ lifecycle
 
     def _start(self) -> None:
         parent_end, child_end = socket.socketpair()
         try:
-            argv = [sys.executable, "-I", "-c", _BOOT, str(child_end.fileno()), str(self.submission_dir),
-                    _ENGINE_ROOT]
             self._uid = sandbox_uid(self._slot * 16 + self.starts % 16)
             if self._cgroup is None:
                 self._cgroup = cpu_cgroup(self._slot)
             prepare_workdir(self.submission_dir, self.confinement, self._uid)
-            self._proc = subprocess.Popen(
-                wrap_argv(self.confinement, argv, self.submission_dir, self._uid),
-                pass_fds=(child_end.fileno(),),
-                close_fds=True,
-                cwd=self.submission_dir,
-                env=child_environment(str(self.submission_dir)),
-                stdin=subprocess.DEVNULL,
-                stdout=self._output,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,  # its own process group, killed as a whole
-                preexec_fn=functools.partial(_child_limits, self.memory_bytes,
-                                             self.confinement.drop_uid, bool(gpu_devices()),
-                                             None if self._cgroup is None
-                                             else str(self._cgroup / "cgroup.procs")),
-            )
+            self._proc = self._warm_start(child_end) or self._cold_start(child_end)
         finally:
             child_end.close()
         self._sock = parent_end
         self._drivers_sent = {}
         self.starts += 1
         # The interpreter's own start-up is not the student's time: wait for a first answer.
-        self._request({"op": "ping"}, [], _START_TIMEOUT, what="starting the sandbox")
+        try:
+            self._request({"op": "ping"}, [], _START_TIMEOUT, what="starting the sandbox")
+        except errors.StudentCrashed:
+            if not self.warm:
+                raise
+            zygote.disable(tuple(self.preload), self.output_tail(300).strip() or "no answer")
+            self._start()  # cold, this time
+            return
         if self.preload:  # e.g. torch: seconds of imports that no student call should pay for
             self._request({"op": "preload", "modules": self.preload}, [], _START_TIMEOUT,
                           what="importing " + ", ".join(self.preload))
@@ -161,9 +154,59 @@ class SandboxedProcess:
             self._request({"op": "arm", "banned": self.banned, "allowed": self.allowed}, [],
                           _START_TIMEOUT, what="arming the tripwire")
 
+    def _warm_start(self, child_end: socket.socket):
+        """A child forked from this process's template (``sandbox.zygote``), or None where warm
+        starts are not available: every confinement layer, a cgroup and a working copy under the
+        temporary folder are needed."""
+        self.warm = False
+        c = self.confinement
+        if not (zygote.warm_start_enabled() and c.bubblewrap and c.drop_uid and self._cgroup is not None
+                and Path(tempfile.gettempdir()).resolve() in self.submission_dir.parents):
+            return None
+        template = zygote.zygote_for(tuple(self.preload))
+        if template is None:
+            return None
+        try:
+            handle = template.spawn(
+                workdir=self.submission_dir, uid=self._uid, memory_bytes=self.memory_bytes,
+                gpu=bool(gpu_devices()), cgroup=self._cgroup.name,
+                env=child_environment(str(self.submission_dir)), channel=child_end.fileno(),
+                output=self._output.fileno())
+        except OSError as exc:
+            zygote.disable(tuple(self.preload), str(exc))
+            return None
+        self.warm = True
+        return handle
+
+    def _cold_start(self, child_end: socket.socket) -> subprocess.Popen:
+        """A fresh interpreter under ``confine.wrap_argv``."""
+        argv = [sys.executable, "-I", "-c", _BOOT, str(child_end.fileno()), str(self.submission_dir),
+                _ENGINE_ROOT]
+        return subprocess.Popen(
+            wrap_argv(self.confinement, argv, self.submission_dir, self._uid),
+            pass_fds=(child_end.fileno(),),
+            close_fds=True,
+            cwd=self.submission_dir,
+            env=child_environment(str(self.submission_dir)),
+            stdin=subprocess.DEVNULL,
+            stdout=self._output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group, killed as a whole
+            preexec_fn=functools.partial(_child_limits, self.memory_bytes,
+                                         self.confinement.drop_uid, bool(gpu_devices()),
+                                         None if self._cgroup is None
+                                         else str(self._cgroup / "cgroup.procs")),
+        )
+
     def close(self) -> None:
         """Kill the child's whole process group and release the channel."""
-        if self._proc is not None:
+        if isinstance(self._proc, zygote.WarmChild):
+            kill_uid(self._uid)  # the worker and all it started; its init then reports and ends
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self._proc.wait(timeout=5.0)
+            self._proc.release()
+            self._proc = None
+        elif self._proc is not None:
             try:
                 os.killpg(self._proc.pid, signal.SIGKILL)
             except (ProcessLookupError, PermissionError):
@@ -255,7 +298,7 @@ class SandboxedProcess:
                 return int((self._cgroup / "cpuacct.usage").read_text())
             except (OSError, ValueError):
                 pass
-        return tree_cpu_ns(self._proc.pid)
+        return None if self._proc.pid is None else tree_cpu_ns(self._proc.pid)
 
     def _request(self, request: dict, blobs: list[bytes], timeout: float, what: str,
                  oracles: list[Oracle] = ()):

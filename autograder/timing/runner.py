@@ -336,10 +336,11 @@ class Timing:
 _MEASURES = {"cpu": "CPU time", "wall": "wall time"}
 
 
-def trusted_child(empty: Path) -> SandboxedProcess:
+def trusted_child(empty: Path, preload: tuple[str, ...] = ()) -> SandboxedProcess:
     """A child for the grader's own code (baselines), confined like a student's but on an empty
-    folder, with uids of its own: the same conditions, and no student code ever in it."""
-    return SandboxedProcess(empty, trusted=True)
+    folder, with uids of its own: the same conditions (the same ``preload``: with warm starts, the
+    same template), and no student code ever in it."""
+    return SandboxedProcess(empty, trusted=True, preload=preload)
 
 
 def _limits(variant: Variant, workload: Workload, baseline_leaves: list, warmups: int, device: str,
