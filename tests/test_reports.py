@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 
@@ -78,3 +79,88 @@ def test_the_html_report_renders_in_a_real_browser_with_its_pictures(graded, tmp
                          capture_output=True, text=True, timeout=120)
     title = run.stdout.split("<title>")[1].split("</title>")[0]
     assert title == "IMAGES-OK 7 checks, Score: 2 / 10", title
+
+
+# ---------------------------------------------------------------------------- numbers, names, bonus
+
+from autograder.checks.plugin import CheckRecord  # noqa: E402
+from autograder.grading.grade import grade_submission  # noqa: E402
+from autograder.grading.result import ProblemResult, distinct_names, write_atomically  # noqa: E402
+from autograder.problemset import load_problem_set  # noqa: E402
+from autograder.report.display import points  # noqa: E402
+
+
+def test_points_are_rounded_for_people_and_kept_whole_in_the_data(graded):
+    assert [points(v) for v in (7.567567, 1.6216216216216217, 10.0, 2.5, 0.004, -0.001)] == \
+        ["7.57", "1.62", "10", "2.5", "0", "0"]
+    result = Result.from_json(json.loads((graded / "wrong" / "results.json").read_text()))
+    result.score, result.problems[0].score, result.tests[0].score = 7.567567, 1.6216216, 0.8571428
+    markdown, html = render_markdown(result), render_html(result)
+    for text in (markdown, html):
+        assert "7.57" in text and "1.62" in text and "0.86" in text
+        assert "7.567" not in text and "1.6216" not in text and "0.857" not in text
+    assert json.loads(json.dumps(result.to_json()))["score"] == 7.567567
+
+
+def test_a_result_is_titled_by_its_submission_once(graded):
+    result = Result.from_json(json.loads((graded / "wrong" / "results.json").read_text()))
+    assert render_markdown(result).startswith("# toy — wrong\n")
+    result.submission = "toy"  # `autograder check` on the released folder itself
+    assert render_markdown(result).startswith("# toy\n") and "<h1>toy</h1>" in render_html(result)
+
+
+def test_check_names_that_repeat_say_where_they_belong():
+    def record(nodeid):
+        return CheckRecord(nodeid=nodeid, name="step(closure) returns the loss", problem="p",
+                           weight=1, visibility="visible")
+
+    records = [record("checks/public/test_adaptive.py::TestAdam::test_closure"),
+               record("checks/public/test_adaptive.py::TestRMSprop::test_closure"),
+               record("checks/public/test_muon.py::test_closure"),
+               record("checks/hidden/test_muon.py::test_closure"),
+               CheckRecord(nodeid="checks/public/test_muon.py::test_other", name="unique", problem="p",
+                           weight=1, visibility="visible")]
+    assert list(distinct_names(records).values()) == [
+        "step(closure) returns the loss (TestAdam.test_closure)",
+        "step(closure) returns the loss (TestRMSprop.test_closure)",
+        "step(closure) returns the loss (checks/public/test_muon.py::test_closure)",
+        "step(closure) returns the loss (checks/hidden/test_muon.py::test_closure)",
+        "unique",
+    ]
+
+
+@pytest.mark.parametrize("umask, mode", [(0o022, 0o644), (0o002, 0o664), (0o077, 0o600)])
+def test_results_files_follow_the_umask(tmp_path, umask, mode):
+    old = os.umask(umask)
+    try:
+        write_atomically(tmp_path / "results.json", "{}")
+    finally:
+        os.umask(old)
+    assert (tmp_path / "results.json").stat().st_mode & 0o777 == mode
+
+
+@pytest.fixture(scope="module")
+def with_bonus(tmp_path_factory):
+    """The toy reference graded with its arrays problem (4 points) made a bonus: 10 points of 6."""
+    course = tmp_path_factory.mktemp("bonus") / "course"
+    shutil.copytree(TOY_COURSE, course)
+    manifest = course / "solutions" / "toy" / "problemset.toml"
+    manifest.write_text(manifest.read_text().replace('module = "arrays"\n',
+                                                     'module = "arrays"\nbonus = true\n'))
+    pset = load_problem_set(course / "solutions" / "toy")
+    return grade_submission(pset, pset.root)
+
+
+def test_bonus_points_are_labelled_in_the_data_and_every_report(with_bonus):
+    result = with_bonus
+    assert (result.score, result.max_score) == (10, 6)
+    data = json.loads(json.dumps(result.to_json()))
+    assert [(p["id"], p["bonus"]) for p in data["problems"]] == [("arith", False), ("arrays", True)]
+    assert (result.bonus_score, result.bonus_max_score) == (4, 4)
+    note = "4 of these points come from the bonus problem Arrays, worth up to 4 points on top of " \
+           "the maximum of 6"
+    markdown, html = render_markdown(result), render_html(result)
+    assert "| Arrays (bonus) | 4 / 4 |" in markdown and "## Arrays (bonus)" in markdown
+    assert "| Arithmetic | 6 / 6 |" in markdown and note in markdown
+    assert "Arrays (bonus)</a>" in html and note in html
+    assert Result.from_json(data).problems[1] == ProblemResult("arrays", "Arrays", 4, 4, bonus=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -42,6 +43,7 @@ class ProblemResult:
     title: str
     score: float
     max_score: float
+    bonus: bool = False  # its points come on top of the result's max_score
 
 
 @dataclass
@@ -71,6 +73,16 @@ class Result:
         """Every point of the maximum earned (bonus problems may add more on top)."""
         return self.status == "graded" and self.score >= self.max_score - 1e-9
 
+    @property
+    def bonus_score(self) -> float:
+        """Points earned on bonus problems (part of ``score``, not of ``max_score``)."""
+        return round(sum(p.score for p in self.problems if p.bonus), 6)
+
+    @property
+    def bonus_max_score(self) -> float:
+        """Points the bonus problems offer on top of ``max_score``."""
+        return round(sum(p.max_score for p in self.problems if p.bonus), 6)
+
     def to_json(self) -> dict:
         return asdict(self)
 
@@ -95,6 +107,7 @@ def write_atomically(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".results-", suffix=".tmp")
     try:
+        os.fchmod(fd, 0o666 & ~_umask())  # mkstemp's 0600 would hide results from the course's group
         with os.fdopen(fd, "w") as f:
             f.write(text)
             f.flush()
@@ -103,6 +116,34 @@ def write_atomically(path: Path, text: str) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _umask() -> int:
+    """The process's umask, read without changing it where Linux shows it."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def distinct_names(records: list[CheckRecord]) -> dict[str, str]:
+    """Each check's name (by node id), with where it is written added to a name that several
+    checks share (e.g. the same docstring in a test class per method: ``(TestAdam.test_closure)``)."""
+    def where(nodeid: str, whole: bool) -> str:
+        return nodeid if whole else nodeid.partition("::")[2].replace("::", ".")
+
+    names = {r.nodeid: r.name for r in records}
+    for whole in (False, True):  # the same function in two files: the whole node id (unique)
+        counts = Counter(names.values())
+        names = {r.nodeid: (f"{r.name} ({where(r.nodeid, whole)})"
+                            if counts[names[r.nodeid]] > 1 else names[r.nodeid]) for r in records}
+    return names
 
 
 def score_records(pset: ProblemSet, records: list[CheckRecord]) -> tuple[list[CheckResult],
@@ -114,13 +155,14 @@ def score_records(pset: ProblemSet, records: list[CheckRecord]) -> tuple[list[Ch
         if r.problem in total_weight:
             total_weight[r.problem] += r.weight
     tests, exact = [], []
+    names = distinct_names(records)
     for r in records:
         weight_sum = total_weight.get(r.problem, 0.0)
         points = pset.problem(r.problem).points if r.problem in total_weight else 0.0
         max_score = points * r.weight / weight_sum if weight_sum and r.status != "skipped" else 0.0
         exact.append((r.problem, max_score * r.fraction, max_score))
         tests.append(CheckResult(
-            name=r.name, nodeid=r.nodeid, problem=r.problem, status=r.status,
+            name=names[r.nodeid], nodeid=r.nodeid, problem=r.problem, status=r.status,
             score=round(max_score * r.fraction, 6), max_score=round(max_score, 6),
             output=r.message, visibility=r.visibility, execution_time=round(r.duration, 4),
             grader_error=bool(r.grader_error), review=r.review, figures=r.figures,
@@ -131,5 +173,5 @@ def score_records(pset: ProblemSet, records: list[CheckRecord]) -> tuple[list[Ch
         mine = [(score, top) for problem, score, top in exact if problem == p.id]
         problems.append(ProblemResult(id=p.id, title=p.title,
                                       score=round(sum(s for s, _ in mine), 6),
-                                      max_score=round(sum(t for _, t in mine), 6)))
+                                      max_score=round(sum(t for _, t in mine), 6), bonus=p.bonus))
     return tests, problems

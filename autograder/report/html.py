@@ -16,6 +16,7 @@ import markupsafe
 
 from autograder.grading.deadline import describe as describe_deadline
 from autograder.grading.result import CheckResult, Result
+from autograder.report.display import bonus_note, points, problem_title, title
 from autograder.report.terminal_text import escape_controls
 
 
@@ -28,9 +29,12 @@ def _without_controls(value):
 
 
 # A submission's message can neither add markup (autoescape) nor reorder what the page shows.
-_TEMPLATE = jinja2.Environment(autoescape=True, finalize=_without_controls).from_string("""<!doctype html>
+_ENVIRONMENT = jinja2.Environment(autoescape=True, finalize=_without_controls)
+_ENVIRONMENT.filters["points"] = points  # rounded for people; results.json keeps full precision
+_ENVIRONMENT.filters["problem_title"] = problem_title  # "(bonus)" where the points are a bonus
+_TEMPLATE = _ENVIRONMENT.from_string("""<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
-<title>{{ r.pset }} — {{ r.submission }}: {{ "%g"|format(r.score) }}/{{ "%g"|format(r.max_score) }}</title>
+<title>{{ heading }}: {{ r.score|points }}/{{ r.max_score|points }}</title>
 <style>
  body{font:15px/1.45 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#222}
  h1{font-size:1.5rem;margin-bottom:.2rem} .total{font-size:1.2rem;margin:.2rem 0 1rem}
@@ -44,23 +48,24 @@ _TEMPLATE = jinja2.Environment(autoescape=True, finalize=_without_controls).from
  .late{background:#f6f8fa;border-left:3px solid #9a6700;padding:.4rem .6rem;margin:.3rem 0 1rem}
  figure{margin:.5rem 0} img{max-width:100%} .meta{color:#777;font-size:12px}
 </style></head><body>
-<h1>{{ r.pset }} — {{ r.submission }}</h1>
+<h1>{{ heading }}</h1>
 {% if r.status != "graded" %}<p class="error">Not graded: {{ r.output }}</p>{% else %}
-<p class="total" id="total">Score: <b>{{ "%g"|format(r.score) }}</b> / {{ "%g"|format(r.max_score) }}</p>
+<p class="total" id="total">Score: <b>{{ r.score|points }}</b> / {{ r.max_score|points }}</p>
+{% if bonus %}<p class="bonus" id="bonus">{{ bonus }}</p>{% endif %}
 {% if late %}<p class="late" id="late">⏰ {{ late }}</p>{% endif %}
 <table><tr><th>problem</th><th>points</th><th></th></tr>
-{% for p in r.problems %}<tr><td><a href="#{{ p.id }}">{{ p.title }}</a></td>
-<td>{{ "%g"|format(p.score) }} / {{ "%g"|format(p.max_score) }}</td>
+{% for p in r.problems %}<tr><td><a href="#{{ p.id }}">{{ p|problem_title }}</a></td>
+<td>{{ p.score|points }} / {{ p.max_score|points }}</td>
 <td><span class="bar"><span style="width:{{ (100 * p.score / p.max_score) if p.max_score else 0 }}%"></span></span></td></tr>
 {% endfor %}</table>
 {% for f in r.findings %}<p class="finding">⚠ {{ f.message }}</p>{% endfor %}
-{% for p, checks in sections %}<h2 id="{{ p.id }}">{{ p.title }}</h2>
+{% for p, checks in sections %}<h2 id="{{ p.id }}">{{ p|problem_title }}</h2>
 <table><tr><th></th><th>check</th><th>points</th></tr>
 {% for t in checks %}<tr class="check"><td class="{{ t.status }}">{{ t.status }}</td>
 <td>{{ t.name }}{% if t.visibility == "hidden" %} <i>(hidden)</i>{% endif %}
 {% if t.output and t.status != "passed" %}<pre>{{ t.output }}</pre>{% endif %}
 {% for img in pictures.get(t.nodeid, []) %}<figure><img alt="{{ img.title }}" src="data:image/png;base64,{{ img.png }}"></figure>{% endfor %}
-</td><td>{{ "%.3g"|format(t.score) }} / {{ "%.3g"|format(t.max_score) }}</td></tr>
+</td><td>{{ t.score|points }} / {{ t.max_score|points }}</td></tr>
 {% endfor %}</table>{% endfor %}{% endif %}
 <p class="meta">graded {{ r.graded_at }} · sandbox: {{ r.environment.get("sandbox_layers", [])|join(", ") }}</p>
 </body></html>
@@ -78,8 +83,10 @@ def render_html(result: Result, *, show_all: bool = False) -> str:
         for t in checks:
             if t.figures and (show_all or t.visibility == "visible"):
                 pictures[t.nodeid] = [{"title": f.get("title", ""), "png": _draw(f)} for f in t.figures]
+    note = bonus_note(result)
     return _TEMPLATE.render(r=result, sections=sections, pictures=pictures,
-                            late=describe_deadline(result.deadline))
+                            late=describe_deadline(result.deadline), heading=title(result),
+                            bonus=f"{note}." if note else "")
 
 
 def _draw(figure: dict) -> str:

@@ -12,6 +12,7 @@ import re
 
 from autograder.grading.deadline import describe as describe_deadline
 from autograder.grading.result import Result
+from autograder.report.display import bonus_note, points, problem_title, title
 from autograder.report.terminal_text import escape_controls
 
 _MARK = {"passed": "✅", "failed": "❌", "error": "💥", "timeout": "⏱️", "skipped": "⏭️"}
@@ -20,14 +21,17 @@ _MARK = {"passed": "✅", "failed": "❌", "error": "💥", "timeout": "⏱️",
 def render_markdown(result: Result, *, show_all: bool = False, pictures_note: bool = True) -> str:
     """``pictures_note``: say that feedback.html holds pictures (off where no such file exists)."""
     show_all = show_all or result.deadline.get("due_passed", False)  # the student's own due time
-    lines = [f"# {result.pset} — {_cell(result.submission)}", ""]
+    lines = [f"# {_cell(title(result))}", ""]
     if result.status != "graded":
         return "\n".join(lines + [f"**Not graded:** {_cell(result.output)}", ""])
-    lines += [f"**Score: {result.score:g} / {result.max_score:g}**", ""]
+    note = bonus_note(result)
+    lines += [f"**Score: {points(result.score)} / {points(result.max_score)}**", ""]
+    lines += [f"*{_cell(note)}.*", ""] if note else []
     if result.deadline:
         lines += [f"> ⏰ {_cell(describe_deadline(result.deadline))}", ""]
     lines += ["| problem | points |", "|---|---|"]
-    lines += [f"| {p.title} | {p.score:g} / {p.max_score:g} |" for p in result.problems]
+    lines += [f"| {_cell(problem_title(p))} | {points(p.score)} / {points(p.max_score)} |"
+              for p in result.problems]
     for finding in result.findings:
         lines += ["", f"> ⚠️ {_cell(finding['message'])}"]
     for problem in result.problems:
@@ -35,11 +39,11 @@ def render_markdown(result: Result, *, show_all: bool = False, pictures_note: bo
                   and (show_all or t.visibility != "after_due_date")]
         if not checks:
             continue
-        lines += ["", f"## {problem.title}", "", "| | check | points |", "|---|---|---|"]
+        lines += ["", f"## {_cell(problem_title(problem))}", "", "| | check | points |", "|---|---|---|"]
         for t in checks:
             hidden = " *(hidden)*" if t.visibility == "hidden" else ""
             lines.append(f"| {_MARK.get(t.status, '?')} | {_cell(t.name)}{hidden} | "
-                         f"{t.score:.3g} / {t.max_score:.3g} |")
+                         f"{points(t.score)} / {points(t.max_score)} |")
         failing = [t for t in checks if t.status != "passed" and t.output]
         for t in failing:
             output = escape_controls(t.output.strip())
