@@ -153,6 +153,11 @@ def test_a_malformed_extensions_file_is_one_line_that_says_what_to_fix(tmp_path,
     assert message in str(caught.value) and "\n" not in str(caught.value)
 
 
+def test_unix_seconds_and_a_compact_iso_date_are_told_apart():
+    assert parse_time("1774785600", BERLIN, "t") == datetime(2026, 3, 29, 12, 0, tzinfo=UTC)
+    assert parse_time("20260329", BERLIN, "t") == datetime(2026, 3, 28, 23, 0, tzinfo=UTC)
+
+
 def test_an_ambiguous_local_time_in_the_autumn_change_is_refused_with_the_fix():
     with pytest.raises(DeadlineError, match=r"happens twice in Europe/Berlin.*2026-10-25T02:30\+02:00"):
         parse_time("2026-10-25 02:30", BERLIN, "due")

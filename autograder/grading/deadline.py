@@ -107,7 +107,7 @@ def parse_time(value: object, zone: ZoneInfo, where: str) -> datetime:
 
 
 def _parse_text(text: str, zone: ZoneInfo, where: str) -> datetime:
-    if text.isdigit():
+    if text.isdigit() and len(text) >= 9:  # Unix seconds (2001 on); 20260314 is a date
         return datetime.fromtimestamp(int(text), UTC)
     head, _, tail = text.rpartition(" ")
     named = None
