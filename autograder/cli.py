@@ -219,7 +219,7 @@ def grade(pset_id: str, submissions: tuple[Path, ...], out: Path | None, jobs: i
                 write_reports(result, out / result.submission)
             note = "  (unchanged, kept)" if reused else ""
             if result.deadline.get("deduction"):
-                note += f"  (late: −{result.deadline['deduction']:g})"
+                note += f"  (late: −{display.points(result.deadline['deduction'])})"
             progress.console.print(f"{escape_controls(result.submission)}: "
                                    f"{display.fraction(result.score, result.max_score)}{note}",
                                    markup=False)

@@ -379,3 +379,12 @@ def test_gradescope_results_carry_the_late_score_and_say_why(tmp_path):
     data = validate(to_gradescope(late_result(tmp_path, now=NOW)))
     assert data["score"] == 6.0  # Gradescope takes the top-level score over the tests' sum
     assert "1 h 30 min late" in data["output"] and data["extra_data"]["deadline"]["deduction"] == 2.0
+
+
+def test_the_late_line_rounds_points_for_people(tmp_path):
+    deadline = load_deadline(toy_with(tmp_path, PENALTY))
+    r = result(7.567567)
+    apply_deadline(r, deadline, submitted_at=parse_time("2026-03-28 12:30", BERLIN, "t"),
+                   submitted_from="t", extension=None, now=NOW)
+    assert describe(r.deadline).endswith(": −1, 7.57 → 6.57.")
+    assert r.score == pytest.approx(6.567567)  # the data keeps full precision

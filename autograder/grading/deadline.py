@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from autograder.grading.result import Result
 from autograder.problemset import ProblemSet, ProblemSetError
+from autograder.report.display import points
 
 POLICIES = ("none", "penalty", "cutoff")
 INTERVALS = {"day": 86400.0, "hour": 3600.0}  # a day is 24 h of real time, as Canvas counts it
@@ -305,10 +306,11 @@ def describe(outcome: dict) -> str:
     before, after = outcome["score_before"], outcome["score_after"]
     if outcome["status"] == "past_cutoff":
         cutoff = shown(datetime.fromisoformat(outcome["cutoff"]), zone)
-        return f"{late}: after the cutoff {cutoff}, so it scores 0 (graded {before:g})."
+        return f"{late}: after the cutoff {cutoff}, so it scores 0 (graded {points(before)})."
     if not outcome["deduction"]:
-        return f"{late}: {outcome['policy']}, score {after:g}."
-    return f"{late}: late penalty {outcome['policy']}: −{outcome['deduction']:g}, {before:g} → {after:g}."
+        return f"{late}: {outcome['policy']}, score {points(after)}."
+    return (f"{late}: late penalty {outcome['policy']}: −{points(outcome['deduction'])}, "
+            f"{points(before)} → {points(after)}.")
 
 
 def lateness(seconds: float) -> str:
