@@ -388,3 +388,25 @@ def test_the_late_line_rounds_points_for_people(tmp_path):
                    submitted_from="t", extension=None, now=NOW)
     assert describe(r.deadline).endswith(": −1, 7.57 → 6.57.")
     assert r.score == pytest.approx(6.567567)  # the data keeps full precision
+
+
+@pytest.mark.slow
+def test_the_late_line_is_visible_in_a_real_browser(tmp_path):
+    import subprocess
+
+    from autograder.report.html import render_html
+
+    browser = shutil.which("chromium") or shutil.which("chromium-browser")
+    assert browser, "make setup installs chromium for this test"
+    probe = ("<script>window.addEventListener('load', () => { const late = document.getElementById("
+             "'late'); const box = late.getBoundingClientRect(); document.title = (box.height > 0 ? "
+             "'SHOWN ' : 'HIDDEN ') + late.textContent; });</script>")
+    page = tmp_path / "feedback.html"
+    page.write_text(render_html(late_result(tmp_path, now=NOW)).replace("</body>", probe + "</body>"))
+    run = subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                          "--disable-background-networking", "--disable-component-update",
+                          "--disable-sync", f"--user-data-dir={tmp_path / 'profile'}",
+                          "--virtual-time-budget=5000", "--dump-dom", page.as_uri()],
+                         capture_output=True, text=True, timeout=120)
+    title = run.stdout.split("<title>")[1].split("</title>")[0]
+    assert title.startswith("SHOWN ⏰ Submitted 2026-03-28 13:30 CET, 1 h 30 min late"), title
