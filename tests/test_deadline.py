@@ -410,3 +410,12 @@ def test_the_late_line_is_visible_in_a_real_browser(tmp_path):
                          capture_output=True, text=True, timeout=120)
     title = run.stdout.split("<title>")[1].split("</title>")[0]
     assert title.startswith("SHOWN ⏰ Submitted 2026-03-28 13:30 CET, 1 h 30 min late"), title
+
+
+def test_github_classroom_points_name_after_due_date_checks_once_the_due_time_passed(tmp_path):
+    from autograder.export.classroom import to_classroom
+
+    before = to_classroom(late_result(tmp_path / "a", now=datetime(2026, 3, 28, 10, tzinfo=UTC)))
+    after = to_classroom(late_result(tmp_path / "b", now=NOW))
+    assert not any("released later" in t["name"] for t in before["tests"])
+    assert any("released later" in t["name"] for t in after["tests"])

@@ -22,6 +22,7 @@ def to_classroom(result: Result, *, show_all: bool = False) -> dict:
     """The reporter's payload. Checks marked ``after_due_date`` keep their points but not their
     names or messages (unless ``show_all``); hidden checks show their name and safe message."""
     titles = {p.id: p.title for p in result.problems}
+    show_all = show_all or result.deadline.get("due_passed", False)  # the student's own due time
     tests = []
     for check in result.tests:
         later = check.visibility == "after_due_date" and not show_all
