@@ -184,8 +184,9 @@ def build_notebook(pset: ProblemSet) -> tuple[NotebookNode, float, float]:
 
     checks = collect_checks(pset)
     written = written_parts(pset)
-    cells = [_markdown_cell(_introduction(pset, written))]
-    cells += [_markdown_cell(part) for part in _statement_parts(pset)]
+    title, statement = _statement_parts(pset)
+    cells = [_markdown_cell(_introduction(title, written))]
+    cells += [_markdown_cell(part) for part in statement]
     cells.append(_setup_cell(pset))
     done_modules: set[str] = set()
     autograded = 0.0
@@ -219,11 +220,11 @@ def build_notebook(pset: ProblemSet) -> tuple[NotebookNode, float, float]:
     return notebook, round(autograded, 6), round(sum(w.points for w in written), 6)
 
 
-def _introduction(pset: ProblemSet, written: list[Written]) -> str:
+def _introduction(title: str, written: list[Written]) -> str:
     hand = (" The written answers (markdown cells that say `YOUR ANSWER HERE`) are graded by hand."
             if written else "")
     return (
-        f"# {pset.title}\n\n"
+        f"{title}\n\n"
         "**How this notebook works.** Each problem's code is a module of the problem set, given as "
         "one or more code cells under the problem's heading. Replace every `# YOUR CODE HERE` / "
         "`raise NotImplementedError()` with your code, also where a cell gives an answer or room for "
@@ -238,9 +239,14 @@ def _introduction(pset: ProblemSet, written: list[Written]) -> str:
     )
 
 
-def _statement_parts(pset: ProblemSet) -> list[str]:
-    """The statement as ``autograder release`` renders it, one markdown cell per ``## `` section."""
-    text = pipeline.statement(pset)["README.md"].decode()
+def _statement_parts(pset: ProblemSet) -> tuple[str, list[str]]:
+    """The statement's title line (its leading ``# `` heading, else the problem set's title) and the
+    rest as ``autograder release`` renders it, one markdown cell per ``## `` section. The title
+    heads the notebook's first cell, once."""
+    text = pipeline.statement(pset)["README.md"].decode().lstrip("\n")
+    title = f"# {pset.title}"
+    if text.startswith("# "):
+        title, _, text = text.partition("\n")
     parts, current = [], []
     for line in text.splitlines():
         if line.startswith("## ") and current:
@@ -249,9 +255,9 @@ def _statement_parts(pset: ProblemSet) -> list[str]:
         current.append(line)
     parts.append("\n".join(current).strip())
     parts = [p for p in parts if p]
-    for part in parts:
+    for part in (title, *parts):
         _refuse_delimiters(part, f"{pset.statement} (the statement)")
-    return parts
+    return title.strip(), parts
 
 
 def _setup_cell(pset: ProblemSet):
