@@ -55,6 +55,7 @@ def test_check_works_from_inside_the_released_folder(course):
         shutil.copyfile(course / "solutions" / "toy" / name, course / "assignments" / "toy" / name)
     run = autograder("check", "toy", cwd=course / "assignments" / "toy")
     assert run.returncode == 0, run.stdout + run.stderr
+    assert " toy " in run.stdout.splitlines()[0] and "toy — toy" not in run.stdout  # one title
 
 
 def test_plain_pytest_in_the_released_folder_runs_the_public_checks(course):
@@ -74,8 +75,37 @@ def test_release_check_exits_one_on_drift_and_release_repairs_it(course):
     (course / "assignments" / "toy" / "arith.py").write_text("# edited by hand\n")
     drift = autograder("release", "--check", "toy", cwd=course)
     assert drift.returncode == 1 and "changed arith.py" in drift.stdout
-    assert autograder("release", "toy", cwd=course).returncode == 0
+    repair = autograder("release", "toy", cwd=course)
+    assert repair.returncode == 0 and "toy: 1 file changed in assignments/toy: arith.py" in repair.stdout
+    again = autograder("release", "toy", cwd=course)  # nothing to do, and it says so
+    assert again.returncode == 0 and "toy: assignments/toy is up to date" in again.stdout
     assert autograder("release", "--check", "--all", cwd=course).returncode == 0
+
+
+def test_the_score_table_fits_80_columns_and_labels_bonus_points_and_repeats_no_message(course):
+    manifest = course / "solutions" / "toy" / "problemset.toml"
+    manifest.write_text(manifest.read_text().replace('module = "arrays"\n',
+                                                     'module = "arrays"\nbonus = true\n')
+                        .replace("call_timeout = 2\n", "call_timeout = 30\n"))  # a loaded machine
+    name = "rates_confuse_linear_superlinear_with_a_longer_name"
+    shutil.copytree(course / "solutions" / "toy", course / name)
+    (course / "only_arrays").mkdir()  # arith.py missing: every arith check says so
+    shutil.copyfile(course / "solutions" / "toy" / "arrays.py", course / "only_arrays" / "arrays.py")
+    run = autograder("grade", "toy", name, "only_arrays", "--details", "-o", "out", cwd=course,
+                     env={"COLUMNS": "80"})
+    assert run.returncode == 0, run.stderr
+    lines = run.stdout.splitlines()
+    assert max(map(len, lines)) <= 80 and "…" not in run.stdout
+    table = run.stdout[run.stdout.index("scores"):]
+    assert name in "".join(line.split()[0] for line in table.splitlines()[6:8])  # folded, whole
+    header = table[:table.index("────")]
+    assert "arrays" in header and "(bonus)" in header and "/4" in header
+    assert "Arrays (bonus)  2/2 checks pass, 4/4 points" in run.stdout
+    assert "4 of these points come from the bonus problem Arrays, worth up to 4 points on top of " \
+           "the maximum of 6." in " ".join(run.stdout.split())
+    missing = [line for line in lines if "arith.py is not in the submission" in line]
+    assert len(missing) == 1  # said once, with how many checks share it
+    assert "more with the same message" in run.stdout
 
 
 def test_an_unknown_problem_set_is_one_line_with_exit_two_that_lists_the_known_ones(course):

@@ -161,13 +161,16 @@ def render_release(pset: ProblemSet) -> Files:
     return files
 
 
-def write_release(files: Files, dest: Path) -> None:
-    """Make ``dest`` hold exactly ``files`` (stale files from an older release are removed)."""
+def write_release(files: Files, dest: Path) -> list[str]:
+    """Make ``dest`` hold exactly ``files`` (stale files from an older release are removed); return
+    what changed: the paths written or removed, sorted (empty when ``dest`` was up to date)."""
     dest = Path(dest)
+    changed = []
     for path in sorted(dest.rglob("*"), reverse=True) if dest.exists() else ():
         rel = path.relative_to(dest).as_posix()
         if path.is_file() and rel not in files:
             path.unlink()
+            changed.append(rel)
         elif path.is_dir() and not any(path.iterdir()):
             path.rmdir()
         elif path.is_dir() and path.name in _SKIP:
@@ -177,6 +180,8 @@ def write_release(files: Files, dest: Path) -> None:
         target.parent.mkdir(parents=True, exist_ok=True)
         if not target.is_file() or target.read_bytes() != data:
             target.write_bytes(data)
+            changed.append(rel)
+    return sorted(changed)
 
 
 def release_drift(pset: ProblemSet, dest: Path) -> list[str]:
