@@ -83,3 +83,13 @@ def test_writing_a_release_removes_stale_files_and_the_drift_check_sees_changes(
     (dest / "arith.py").write_text("edited")
     (dest / "extra.py").write_text("")
     assert release_drift(toy, dest) == ["changed arith.py", "extra extra.py"]
+
+
+def test_writing_a_release_returns_only_the_files_it_changed(toy, tmp_path):
+    dest = tmp_path / "toy"
+    files = render_release(toy)
+    assert write_release(files, dest) == sorted(files)
+    assert write_release(files, dest) == []  # up to date: nothing to report
+    (dest / "arith.py").write_text("edited")
+    (dest / "extra.py").write_text("")
+    assert write_release(files, dest) == ["arith.py", "extra.py"]
