@@ -238,6 +238,9 @@ def test_a_missing_timestamp_names_the_submission_and_what_to_do(tmp_path):
     with pytest.raises(DeadlineError, match=r"no submission time for alice \(.*timestamp.txt\); give "
                                             r"their times in a CSV"):
         submission_times({tmp_path / "alice": "alice"}, BERLIN, timestamps="nbgrader")
+    (tmp_path / "bob.zip").write_bytes(b"PK\x05\x06" + bytes(18))
+    with pytest.raises(DeadlineError, match=r"no submission time for bob \(.*bob.zip/timestamp.txt\)"):
+        submission_times({tmp_path / "bob.zip": "bob"}, BERLIN, timestamps="nbgrader")
     table = tmp_path / "times.csv"
     table.write_text("student,submitted_at\nbob,2026-03-29 12:00\n")
     with pytest.raises(DeadlineError, match="times.csv has no time for alice; add a row"):

@@ -60,7 +60,12 @@ def submission_times(sources: dict[Path, str], zone: ZoneInfo, *, timestamps: st
 
 def _nbgrader(source: Path, zone: ZoneInfo) -> tuple[datetime, str]:
     path = (source.parent if source.suffix == ".ipynb" else source) / NBGRADER_FILE
-    text = path.read_text(encoding="utf-8").strip()
+    if not path.is_file():  # also a .zip or .py given as a submission: no folder to look in
+        raise FileNotFoundError(2, "no timestamp", str(path))
+    try:
+        text = path.read_text(encoding="utf-8").strip()
+    except UnicodeDecodeError:
+        raise DeadlineError(f"{path} is not text; collect the submission again with nbgrader") from None
     return parse_time(text, zone, str(path)), f"nbgrader {NBGRADER_FILE}"
 
 
@@ -84,7 +89,7 @@ def _gradescope(source: Path, zone: ZoneInfo) -> tuple[datetime, str]:
         created = entry[":created_at"]
     except ImportError:
         raise DeadlineError(f"reading {path} needs PyYAML: pip install pyyaml") from None
-    except (yaml.YAMLError, KeyError, TypeError):
+    except (yaml.YAMLError, KeyError, TypeError, UnicodeDecodeError):
         raise FileNotFoundError(2, "no entry", f"{path}: {source.name}") from None
     if isinstance(created, datetime) and created.tzinfo is None:
         created = created.replace(tzinfo=UTC)  # PyYAML before 5.3 gives UTC without a zone
