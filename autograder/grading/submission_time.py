@@ -103,6 +103,8 @@ def _from_csv(path: Path, sources: dict[Path, str], zone: ZoneInfo) -> dict[Path
     except FileNotFoundError:
         raise DeadlineError(f"--timestamps {path}: no such file; pass nbgrader, gradescope or a CSV "
                             f"with columns student,submitted_at") from None
+    except UnicodeDecodeError:
+        raise DeadlineError(f"{path} is not UTF-8 text; save it as CSV UTF-8") from None
     rows = csv.DictReader(io.StringIO(text))
     if not {"student", "submitted_at"} <= set(rows.fieldnames or ()):
         raise DeadlineError(f"{path}: the first line must be student,submitted_at")
