@@ -306,10 +306,24 @@ def mixed(toy, tmp_path_factory):
     return grade_submission(toy, folder)
 
 
+def in_problem_order(result) -> list:
+    """The result's checks, problem by problem (the problem set's order), each problem's as they ran."""
+    order = [p.id for p in result.problems]
+    return sorted(result.tests, key=lambda t: order.index(t.problem))
+
+
+def test_tests_come_problem_by_problem_numbered_in_order(mixed):
+    data = validate(to_gradescope(mixed))
+    assert [t.problem for t in mixed.tests] != [t.problem for t in in_problem_order(mixed)]  # interleaved
+    assert [t["extra_data"]["problem"] for t in data["tests"]] == [t.problem for t in in_problem_order(mixed)]
+    assert [t["number"] for t in data["tests"]] == ["1.1", "1.2", "1.3", "1.4", "1.5", "2.1", "2.2"]
+    assert [t["name"] for t in data["tests"]][0].startswith("Arithmetic: ")
+
+
 def test_statuses_map_to_passed_or_failed_and_errors_say_so(mixed):
     data = validate(to_gradescope(mixed))
     by_status = {}
-    for ours, theirs in zip(mixed.tests, data["tests"], strict=True):
+    for ours, theirs in zip(in_problem_order(mixed), data["tests"], strict=True):
         by_status.setdefault(ours.status, set()).add(theirs["status"])
         assert theirs["extra_data"]["status"] == ours.status
         assert (theirs["score"], theirs["max_score"]) == (ours.score, ours.max_score)
@@ -326,7 +340,7 @@ def test_hidden_checks_follow_the_chosen_visibility_and_after_due_date_is_kept(m
     result = type(mixed).from_json(data)
     default = validate(to_gradescope(result))
     held = validate(to_gradescope(result, hidden_visibility="after_published", visibility="after_due_date"))
-    for ours, shown, later in zip(result.tests, default["tests"], held["tests"], strict=True):
+    for ours, shown, later in zip(in_problem_order(result), default["tests"], held["tests"], strict=True):
         if ours.visibility == "hidden":
             assert (shown["visibility"], later["visibility"]) == ("visible", "after_published")
             assert shown["name"].endswith("(hidden check)")

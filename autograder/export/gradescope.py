@@ -36,7 +36,9 @@ def to_gradescope(result: Result, *, hidden_visibility: str = "visible", visibil
     order = {pid: i for i, pid in enumerate(titles, 1)}
     counters: dict[str, int] = {}
     tests = []
-    for check in result.tests:
+    # In the problem set's order of problems (1.1, 1.2, ..., 2.1), each problem's checks in the
+    # order they ran: the grading run's order interleaves problems (public files, then hidden ones).
+    for check in sorted(result.tests, key=lambda c: order.get(c.problem, len(order) + 1)):
         index = order.get(check.problem, len(order) + 1)
         counters[check.problem] = counters.get(check.problem, 0) + 1
         tests.append(_test(check, f"{index}.{counters[check.problem]}", titles.get(check.problem),
