@@ -145,6 +145,7 @@ def test_an_extensions_file_gives_new_due_times_or_extra_hours(tmp_path):
     ("student,extra_hours\nalice,4\nalice,5\n", "line 3: alice has a second extension"),
     ("student,extra_hours,note\nalice,4,a, b\n", "line 2: 4 cells for 3 columns"),
     ("student,extra_hours,grade\nalice,4,A\n", "unknown columns ['grade']"),
+    ("student,extra_hours,note\nalice,4,\"" + "x" * 200_000 + "\"\n", "is not a readable CSV"),
 ])
 def test_a_malformed_extensions_file_is_one_line_that_says_what_to_fix(tmp_path, text, message):
     deadline = load_deadline(toy_with(tmp_path, PENALTY))

@@ -50,7 +50,11 @@ class Export:
 def parse_roster(text: str, where: str, match: str = "student") -> Roster:
     """The roster CSV; ``match`` names the column that holds the submission names. Rows that are
     not students (Canvas's ``Points Possible`` row) and rows with an empty ``match`` are skipped."""
-    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
+    try:
+        table = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    except csv.Error as exc:
+        raise ExportError(f"{where} is not a readable CSV ({exc}); save it again as CSV") from None
+    reader = iter(table)
     header = tuple(h.strip() for h in next(reader, []))
     if match not in header:
         raise ExportError(f"{where} has no column {match!r}; name the column that holds the "

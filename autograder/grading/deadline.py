@@ -196,7 +196,7 @@ def parse_extensions(text: str, deadline: Deadline, pset_id: str, where: str) ->
     """The extensions CSV (``student,due,extra_hours[,pset][,note]``), rows for this problem set
     (a row with an empty ``pset`` is for every problem set), by student."""
     zone = ZoneInfo(deadline.zone)
-    rows = csv.reader(io.StringIO(text.lstrip("\ufeff")))
+    rows = iter(read_csv(text, where))
     header = [h.strip() for h in next(rows, [])]
     if "student" not in header or not ({"due", "extra_hours"} & set(header)):
         raise DeadlineError(f"{where}: the first line must name the columns, e.g. "
@@ -239,6 +239,14 @@ def parse_extensions(text: str, deadline: Deadline, pset_id: str, where: str) ->
                                 f"({shown(deadline.due, deadline.zone)}); an extension moves it later")
         extensions[student] = extension
     return extensions
+
+
+def read_csv(text: str, where: str) -> list[list[str]]:
+    """A CSV file's rows (a byte-order mark, as Excel writes, is fine), or one line saying why not."""
+    try:
+        return list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    except csv.Error as exc:
+        raise DeadlineError(f"{where} is not a readable CSV ({exc}); save it again as CSV") from None
 
 
 # ---------------------------------------------------------------------------- the late score

@@ -16,14 +16,12 @@ Where each source is looked for:
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from autograder.grading.deadline import DeadlineError, parse_time
+from autograder.grading.deadline import DeadlineError, parse_time, read_csv
 
 CHANNELS = ("nbgrader", "gradescope")
 NBGRADER_FILE, GRADESCOPE_FILE = "timestamp.txt", "submission_metadata.json"
@@ -105,11 +103,13 @@ def _from_csv(path: Path, sources: dict[Path, str], zone: ZoneInfo) -> dict[Path
                             f"with columns student,submitted_at") from None
     except UnicodeDecodeError:
         raise DeadlineError(f"{path} is not UTF-8 text; save it as CSV UTF-8") from None
-    rows = csv.DictReader(io.StringIO(text))
-    if not {"student", "submitted_at"} <= set(rows.fieldnames or ()):
+    table = read_csv(text, str(path))
+    header = [h.strip() for h in (table[0] if table else [])]
+    if not {"student", "submitted_at"} <= set(header):
         raise DeadlineError(f"{path}: the first line must be student,submitted_at")
     times: dict[str, datetime] = {}
-    for number, row in enumerate(rows, 2):
+    for number, cells in enumerate(table[1:], 2):
+        row = dict(zip(header, cells, strict=False))
         student = (row.get("student") or "").strip()
         if not student:
             continue
