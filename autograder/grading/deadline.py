@@ -1,8 +1,9 @@
 """Deadlines: the ``[deadline]`` block of problemset.toml, the instructor's extensions file, and the
 rule that turns a score and a lateness into a late score, stored in ``Result.deadline``.
 
-Pure: it reads no clock of its own (``now`` is passed in), never a file's modification time, and
-nothing else of the result changes (per-check and per-problem scores stay as graded). Where
+It reads no clock of its own (``now`` is passed in) and never a file's modification time; the only
+file it reads is the extensions file (``plan_deadline``, for a batch). Nothing of the result but
+``score`` and ``deadline`` changes (per-check and per-problem scores stay as graded). Where
 submission times come from is ``grading.submission_time``.
 """
 
