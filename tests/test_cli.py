@@ -5,6 +5,7 @@ import os
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -68,6 +69,31 @@ def test_plain_pytest_in_the_released_folder_runs_the_public_checks(course):
     run = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
                          cwd=folder, capture_output=True, text=True, timeout=300)
     assert run.returncode == 0 and "3 passed" in run.stdout
+
+
+def test_plain_pytest_works_after_the_readmes_activate_step(course):
+    """README, the student's journey: `make setup` once, `source .venv/bin/activate` in each new
+    terminal, then `cd assignments/<pset> && pytest`: a shell whose PATH has no venv finds it so."""
+    activate = Path(sys.executable).parent / "activate"
+    assert activate.is_file(), "the tests run in the virtualenv `make setup` creates"
+    bare = os.pathsep.join(p for p in os.environ["PATH"].split(os.pathsep)
+                           if Path(p).resolve() != Path(sys.executable).parent.resolve())
+    run = subprocess.run(["bash", "-c", f"source {activate} && cd assignments/toy && "
+                                        f"pytest -q -p no:cacheprovider"],
+                         cwd=course, capture_output=True, text=True, timeout=300,
+                         env={**os.environ, "PATH": bare, "VIRTUAL_ENV": ""})
+    assert run.returncode == 1 and "3 failed" in run.stdout, run.stdout + run.stderr
+
+
+def test_plain_pytest_without_the_autograder_says_in_one_line_which_environment_to_use(course):
+    script = ("import sys; sys.modules['autograder'] = None; import pytest; "
+              "sys.exit(pytest.main(['-q', '-p', 'no:cacheprovider']))")  # as a Python without it
+    run = subprocess.run([sys.executable, "-c", script], cwd=course / "assignments" / "toy",
+                         capture_output=True, text=True, timeout=300)
+    assert run.returncode != 0 and run.stdout == ""
+    assert run.stderr.strip().count("\n") == 0, run.stderr
+    assert "error: these checks need the autograder" in run.stderr
+    assert "source .venv/bin/activate" in run.stderr
 
 
 def test_release_check_exits_one_on_drift_and_release_repairs_it(course):

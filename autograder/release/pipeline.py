@@ -140,7 +140,15 @@ def conftest(pset: ProblemSet) -> Files:
         f'"""{_GENERATED}\n\n'
         "Lets plain `pytest` in this folder run the public checks against the files beside it, in\n"
         'the same sandbox `autograder check` uses."""\n\n'
-        "from autograder.checks.plugin import *  # noqa: F403 - the fixtures and markers checks use\n"
+        "try:\n"
+        "    from autograder.checks.plugin import *  # noqa: F403 - the fixtures and markers checks use\n"
+        "except ModuleNotFoundError as exc:  # pytest from another environment: say which one to use\n"
+        '    if (exc.name or "").partition(".")[0] != "autograder":\n'
+        "        raise\n"
+        '    raise SystemExit("error: these checks need the autograder, which this Python does not have: "\n'
+        "                     \"activate the course's environment (`source .venv/bin/activate` in the \"\n"
+        '                     "course repository, after `make setup`) or `pip install -e` the course "\n'
+        '                     "repository") from None\n'
     )
     return {"conftest.py": text.encode()}
 

@@ -3,4 +3,12 @@
 Lets plain `pytest` in this folder run the public checks against the files beside it, in
 the same sandbox `autograder check` uses."""
 
-from autograder.checks.plugin import *  # noqa: F403 - the fixtures and markers checks use
+try:
+    from autograder.checks.plugin import *  # noqa: F403 - the fixtures and markers checks use
+except ModuleNotFoundError as exc:  # pytest from another environment: say which one to use
+    if (exc.name or "").partition(".")[0] != "autograder":
+        raise
+    raise SystemExit("error: these checks need the autograder, which this Python does not have: "
+                     "activate the course's environment (`source .venv/bin/activate` in the "
+                     "course repository, after `make setup`) or `pip install -e` the course "
+                     "repository") from None
