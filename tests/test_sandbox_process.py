@@ -344,3 +344,15 @@ def test_a_warm_childs_exit_code_and_killing_signal_are_reported(tmp_path):
         with pytest.raises(errors.StudentCrashed, match="SIGSEGV"):
             process.call("mod", "die", (), {}, timeout=10)
         assert process.warm is _warm_possible()
+
+
+def test_a_student_module_named_like_a_standard_module_is_the_students_own(tmp_path):
+    """trace.py missing must say so (not find Python's ``trace``); a time.py must win over the
+    built-in ``time`` module, and a sibling importing it gets the student's too."""
+    (tmp_path / "time.py").write_text("def now():\n    return 'student time'\n")
+    (tmp_path / "uses.py").write_text("import time\n\ndef which():\n    return time.now()\n")
+    with SandboxedProcess(tmp_path) as process:
+        with pytest.raises(errors.MissingName, match=r"^trace\.py is not in the submission$"):
+            process.get("trace", "trace_inner", timeout=10)
+        assert process.call("time", "now", (), {}, timeout=10) == "student time"
+        assert process.call("uses", "which", (), {}, timeout=10) == "student time"

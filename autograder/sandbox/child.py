@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import builtins
 import importlib
+import importlib.util
 import os
 import signal
 import socket
@@ -77,7 +78,7 @@ def _handle(request, blobs, reply_blobs, failed_imports, submission_dir) -> dict
     if module_name in failed_imports:
         return {"ok": False, "error": failed_imports[module_name]}
     try:
-        module = importlib.import_module(module_name)
+        module = _import_student(module_name, submission_dir)
     except BaseException as exc:  # noqa: BLE001 - a student module may raise anything, SystemExit too
         error = _describe(exc, submission_dir, kind="import")
         if isinstance(exc, ModuleNotFoundError) and exc.name == module_name:
@@ -101,6 +102,33 @@ def _handle(request, blobs, reply_blobs, failed_imports, submission_dir) -> dict
             return {"ok": False, "error": _describe(exc, submission_dir, kind="exception")}
         return _reply_value(value, reply_blobs, f"{name}(...)")
     raise WireError(f"unknown operation {op!r}")
+
+
+def _import_student(name: str, submission_dir: str) -> types.ModuleType:
+    """The submission's module ``name``, loaded from its own file, never one the import path finds
+    elsewhere: without a trace.py, Python's own ``trace`` would answer; a time.py would lose to the
+    built-in ``time``."""
+    if "." in name:
+        return importlib.import_module(name)
+    base = os.path.join(submission_dir, name)
+    path = next((p for p in (base + ".py", os.path.join(base, "__init__.py")) if os.path.isfile(p)), None)
+    if path is None:
+        raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+    loaded = sys.modules.get(name)
+    if loaded is not None and getattr(loaded, "__file__", None) == path:
+        return loaded
+    package = [base] if path.endswith("__init__.py") else None
+    spec = importlib.util.spec_from_file_location(name, path, submodule_search_locations=package)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # the student's, for its siblings' imports too
+    try:
+        spec.loader.exec_module(module)
+    except BaseException:
+        sys.modules.pop(name, None)
+        if loaded is not None:
+            sys.modules[name] = loaded
+        raise
+    return module
 
 
 def _arm(request, submission_dir: str) -> dict:
