@@ -184,8 +184,9 @@ def test_the_bundle_holds_the_scripts_the_pinned_requirements_the_engine_and_the
     for package in ("numpy", "sympy", "pytest", "click", "rich", "jinja2"):
         assert pins[package] == metadata.version(package)
     assert pins["torch"] == metadata.version("torch").split("+")[0] + "+cpu"
-    assert {f"course/solutions/toy/{p.relative_to(SOLUTIONS).as_posix()}"
-            for p in SOLUTIONS.rglob("*") if p.is_file()} <= names  # hidden checks, reference
+    assert {f"course/solutions/toy/{p.relative_to(SOLUTIONS).as_posix()}" for p in SOLUTIONS.rglob("*")
+            if p.is_file() and p.name != "statement.md"} <= names  # hidden checks, reference
+    assert "course/solutions/toy/statement.md" not in names  # grading never reads it
     assert manifest == render_release(load_problem_set(SOLUTIONS))[MANIFEST]
     assert not [n for n in names if n.startswith("course/assignments/") and not n.endswith(MANIFEST)]
     engine = Path(autograder.__file__).parent
@@ -193,6 +194,31 @@ def test_the_bundle_holds_the_scripts_the_pinned_requirements_the_engine_and_the
             if "__pycache__" not in p.parts} <= names
     assert {"engine/pyproject.toml", "engine/autograder/gradescope/templates/run_autograder"} <= names
     assert not [n for n in names if "__pycache__" in n or n.endswith(".pyc")]
+
+
+def test_the_bundle_leaves_out_model_answers_and_the_statement_sources(tmp_path):
+    """nbgrader.toml holds the model answers of written questions, and the statement (with what it
+    includes) only makes the release: neither goes to Gradescope; what grading reads does."""
+    course = tmp_path / "course"
+    shutil.copytree(TOY_COURSE, course, ignore=shutil.ignore_patterns("__pycache__"))
+    root = course / "solutions" / "toy"
+    (root / "nbgrader.toml").write_text('[[written]]\nproblem = "arith"\nid = "why"\npoints = 1\n'
+                                        'prompt = "Why 42?"\nanswer = "MODEL ANSWER 7c1f"\n')
+    (root / "statement").mkdir()
+    (root / "statement" / "arith.md").write_text("Add two numbers.\n")
+    (root / "statement.md").write_text((root / "statement.md").read_text()
+                                       + '\n{% include "statement/arith.md" %}\n')
+    released = CliRunner().invoke(main, ["--course", str(course), "release", "toy"], catch_exceptions=False)
+    assert released.exit_code == 0, released.output
+    assert build(tmp_path / "autograder.zip", course=course).exit_code == 0
+    with zipfile.ZipFile(tmp_path / "autograder.zip") as archive:
+        names = set(archive.namelist())
+        everything = b"".join(archive.read(n) for n in names)
+    solutions = {n.removeprefix("course/solutions/toy/") for n in names if n.startswith("course/solutions/")}
+    assert not {"nbgrader.toml", "statement.md", "statement/arith.md"} & solutions
+    assert b"MODEL ANSWER 7c1f" not in everything
+    assert {"problemset.toml", "arith.py", "arrays.py", "checks/hidden/test_arith.py",
+            "checks/public/test_arith.py"} <= solutions
 
 
 def test_the_same_course_builds_the_same_bundle_byte_for_byte(bundle, tmp_path):

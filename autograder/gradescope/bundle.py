@@ -2,8 +2,9 @@
 
 Owns the bundle's layout (setup.sh and run_autograder at the root; engine/ the autograder package
 source; course/ the problem set's solutions folder with its hidden checks and the released
-manifest; requirements.txt pinned to this environment's versions; gradescope.json the options).
-Builds bytes and writes one zip; it grades nothing.
+manifest, less what grading never reads: nbgrader.toml (the model answers of written questions) and
+the statement's sources; requirements.txt pinned to this environment's versions; gradescope.json the
+options). Builds bytes and writes one zip; it grades nothing.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from importlib import metadata, resources
 from pathlib import Path
 
 import autograder
-from autograder.problemset import MANIFEST, ProblemSet, ProblemSetError
+from autograder.problemset import DRIVERS, MANIFEST, ProblemSet, ProblemSetError
 from autograder.release.pipeline import release_drift, render_release
 
 CPU_TORCH_INDEX = "https://download.pytorch.org/whl/cpu"
@@ -61,7 +62,7 @@ def bundle_files(pset: ProblemSet, options: BundleOptions = BundleOptions()) -> 
         "engine/pyproject.toml": BundleFile(_engine_pyproject().encode()),
     }
     files.update(_tree(Path(autograder.__file__).resolve().parent, "engine/autograder"))
-    files.update(_tree(pset.root, f"course/solutions/{pset.id}"))
+    files.update(_tree(pset.root, f"course/solutions/{pset.id}", skip=not_for_grading(pset)))
     manifest = render_release(pset)[MANIFEST]
     files[f"course/assignments/{pset.id}/{MANIFEST}"] = BundleFile(manifest)
     return dict(sorted(files.items()))
@@ -116,11 +117,39 @@ def _config(pset: ProblemSet, options: BundleOptions) -> dict:
             "autograder": autograder.__version__, **asdict(options)}
 
 
-def _tree(root: Path, prefix: str) -> dict[str, BundleFile]:
+def not_for_grading(pset: ProblemSet) -> set[str]:
+    """Files of the solutions folder that grading never reads, by their path in it: nbgrader.toml
+    (written questions and their model answers, for `autograder nbgrader export`) and the statement
+    with every template it includes (for `autograder release`), unless a check or the submission
+    needs one (a given file, a check or driver folder)."""
+    import jinja2
+    from jinja2 import meta
+
+    from autograder.nbgrader.course import SETTINGS  # nbgrader.toml
+
+    skip = {SETTINGS}
+    environment = jinja2.Environment(loader=jinja2.FileSystemLoader(pset.root), autoescape=False)
+    pending = [pset.statement]
+    while pending:
+        name = pending.pop()
+        if name in skip or not (pset.root / name).is_file():
+            continue
+        skip.add(name)
+        source = environment.loader.get_source(environment, name)[0]
+        pending += [n for n in meta.find_referenced_templates(environment.parse(source)) if n]
+    needed = set(pset.given) | {MANIFEST}
+    folders = [pset.public_checks, pset.hidden_checks or pset.public_checks, DRIVERS]
+    return {name for name in skip if (pset.root / name).is_file() and name not in needed
+            and not any(Path(name).is_relative_to(f) for f in folders)}
+
+
+def _tree(root: Path, prefix: str, skip: set[str] = frozenset()) -> dict[str, BundleFile]:
     files = {}
     for path in sorted(root.rglob("*")):
         rel = path.relative_to(root)
         if _SKIP & set(rel.parts) or path.is_symlink() or not path.is_file() or path.suffix == ".pyc":
+            continue
+        if rel.as_posix() in skip:
             continue
         files[f"{prefix}/{rel.as_posix()}"] = BundleFile(path.read_bytes(),
                                                          executable=bool(path.stat().st_mode & 0o100))
