@@ -165,3 +165,15 @@ def test_bonus_points_are_labelled_in_the_data_and_every_report(with_bonus):
     assert "| Arithmetic | 6 / 6 |" in markdown and note in markdown
     assert "Arrays (bonus)</a>" in html and note in html
     assert Result.from_json(data).problems[1] == ProblemResult("arrays", "Arrays", 4, 4, bonus=True)
+
+
+def test_gradescope_results_label_bonus_checks_and_round_the_summary(with_bonus):
+    from autograder.export.gradescope import to_gradescope
+
+    data = to_gradescope(with_bonus)
+    arrays = [t for t in data["tests"] if t["extra_data"]["problem"] == "arrays"]
+    assert arrays and all(t["name"].startswith("Arrays (bonus): ") and "bonus" in t["tags"]
+                          for t in arrays)
+    assert not any("bonus" in t["tags"] for t in data["tests"] if t not in arrays)
+    assert data["extra_data"]["bonus_max_score"] == 4
+    assert "Arrays (bonus): 4 / 4" in data["output"] and "from the bonus problem Arrays" in data["output"]

@@ -13,6 +13,7 @@ import math
 
 from autograder.grading.deadline import describe as describe_deadline
 from autograder.grading.result import CheckResult, Result
+from autograder.report.display import bonus_note, points, problem_title
 
 VISIBILITIES = ("visible", "hidden", "after_due_date", "after_published")
 _STATUS_WORD = {"error": "Error", "timeout": "Timed out", "skipped": "Skipped"}
@@ -32,7 +33,8 @@ def to_gradescope(result: Result, *, hidden_visibility: str = "visible", visibil
     for value in (hidden_visibility, visibility or "visible"):
         if value not in VISIBILITIES:
             raise ValueError(f"visibility {value!r} is not one of {', '.join(VISIBILITIES)}")
-    titles = {p.id: p.title for p in result.problems}
+    titles = {p.id: problem_title(p) for p in result.problems}  # "(bonus)" where it is one
+    bonus = {p.id for p in result.problems if p.bonus}
     order = {pid: i for i, pid in enumerate(titles, 1)}
     counters: dict[str, int] = {}
     tests = []
@@ -43,6 +45,8 @@ def to_gradescope(result: Result, *, hidden_visibility: str = "visible", visibil
         counters[check.problem] = counters.get(check.problem, 0) + 1
         tests.append(_test(check, f"{index}.{counters[check.problem]}", titles.get(check.problem),
                            hidden_visibility))
+        if check.problem in bonus:
+            tests[-1]["tags"].append("bonus")
     data: dict = {
         "score": result.score,
         "execution_time": math.ceil(result.execution_time),
@@ -56,8 +60,9 @@ def to_gradescope(result: Result, *, hidden_visibility: str = "visible", visibil
             "status": result.status,
             "max_score": result.max_score,
             "execution_time": result.execution_time,
-            "problems": [{"id": p.id, "score": p.score, "max_score": p.max_score}
+            "problems": [{"id": p.id, "score": p.score, "max_score": p.max_score, "bonus": p.bonus}
                          for p in result.problems],
+            "bonus_max_score": result.bonus_max_score,  # on top of max_score
             "findings": [dict(f) for f in result.findings],
             "grader_errors": len(result.grader_errors),
             "sandbox_layers": list(result.environment.get("sandbox_layers", [])),
@@ -102,10 +107,12 @@ def _test(check: CheckResult, number: str, problem_title: str | None, hidden_vis
 def _summary(result: Result) -> str:
     if result.status != "graded":
         return f"Not graded: {result.output}"
-    lines = [f"Score: {result.score:g} / {result.max_score:g}", ""]
+    lines = [f"Score: {points(result.score)} / {points(result.max_score)}", ""]
+    if bonus_note(result):
+        lines += [f"{bonus_note(result)}.", ""]
     if result.deadline:
         lines += [describe_deadline(result.deadline), ""]
-    lines += [f"{p.title}: {p.score:g} / {p.max_score:g}" for p in result.problems]
+    lines += [f"{problem_title(p)}: {points(p.score)} / {points(p.max_score)}" for p in result.problems]
     for finding in result.findings:
         lines += ["", f"Warning: {finding.get('message', '')}"]
     if result.grader_errors:
