@@ -34,6 +34,7 @@ from autograder.submission import SubmissionError, prepare_submission
 
 MAX_FILE_BYTES = 1 << 20  # a module larger than this is not compared (and said so)
 MAX_REPEATS = 8  # positions per repeated k-gram used to seed fragments (a file that repeats itself)
+MAX_SCORED = 5000  # candidate pairs scored exactly per module, the most alike by fingerprints first
 
 
 class SimilarityError(Exception):
@@ -83,6 +84,7 @@ class ModuleSummary:
     median: float  # estimated similarity over all pairs (from fingerprints)
     p95: float
     common_over: int  # a k-gram in more than this many files is common code, not evidence
+    unscored: int = 0  # candidates past MAX_SCORED, not scored (a batch where nearly all code is alike)
 
 
 @dataclass
@@ -216,7 +218,9 @@ def _compare_module(module: str, files: list[ModuleFile], min_similarity: float,
                             float(np.percentile(upper, 95)), common_over)
     found = []
     a_idx, b_idx = np.nonzero((np.triu(shared, k=1) > 0) & (estimate >= min_similarity / 2))
-    for i, j in sorted(zip(a_idx.tolist(), b_idx.tolist(), strict=True), key=lambda ij: -estimate[ij]):
+    candidates = sorted(zip(a_idx.tolist(), b_idx.tolist(), strict=True), key=lambda ij: -estimate[ij])
+    summary.unscored = max(0, len(candidates) - MAX_SCORED)
+    for i, j in candidates[:MAX_SCORED]:
         pair = _score_pair(files[i], files[j], k)
         if pair is not None and pair.similarity >= min_similarity:
             found.append(pair)

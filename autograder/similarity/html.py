@@ -54,6 +54,7 @@ Code in the released stubs and given files is not counted; a run of {{ r.k }} to
 <td class="n">{{ "%.0f"|format(100 * m.p95) }}%</td><td class="n">{{ m.common_over }} files</td><td class="n">{{ listed.get(m.module, 0) }}</td></tr>
 {% endfor %}</table>
 <p class="meta">median and 95th percentile: the fingerprint estimate over all pairs of the module, for scale.</p>
+{% for m in r.modules if m.unscored %}<p class="note">{{ m.module }}: {{ m.unscored }} more candidate pairs were not scored (nearly all code in this module is alike); lower --common or raise --min-similarity.</p>{% endfor %}
 {% if repeat %}<h2>Pairs alike in several modules</h2>
 <table id="repeat"><tr><th>submissions</th><th>modules</th></tr>
 {% for (a, b), mods in repeat %}<tr><td>{{ a }} · {{ b }}</td><td>{{ mods|join(", ") }}</td></tr>{% endfor %}</table>{% endif %}
