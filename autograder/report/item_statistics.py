@@ -102,7 +102,11 @@ def batch_statistics(results: list[Result], *, bins: int = 10, slowest: int = 10
             scores.append(mine[0].score if mine else 0.0)
             tops.append(mine[0].max_score if mine else 0.0)
         problems.append(_distribution(pid, title, max(tops, default=0.0), scores, bins))
-    checks = [_check_statistics(nodeid, graded) for nodeid in _check_order(graded)]
+    runs: dict[str, list[tuple[Result, CheckResult]]] = {}
+    for r in graded:
+        for t in r.tests:
+            runs.setdefault(t.nodeid, []).append((r, t))
+    checks = [_check_statistics(nodeid, runs[nodeid]) for nodeid in _check_order(graded)]
     flags = [Flag(r.submission, t.name, "flagged for review (not awarded): " + _first_line(t.output))
              for r in graded for t in r.tests if t.review]
     flags += [Flag(r.submission, f.get("problem", "") or "banned API", str(f.get("message", "")))
@@ -135,8 +139,7 @@ def failure_pattern(message: str) -> str:
     return _NUMBER.sub("#", _first_line(message))
 
 
-def _check_statistics(nodeid: str, graded: list[Result]) -> CheckStatistics:
-    runs: list[tuple[Result, CheckResult]] = [(r, t) for r in graded for t in r.tests if t.nodeid == nodeid]
+def _check_statistics(nodeid: str, runs: list[tuple[Result, CheckResult]]) -> CheckStatistics:
     first = runs[0][1]
     counts = Counter(t.status for _, t in runs)
     counted = [(r, t) for r, t in runs if t.status != "skipped"]
