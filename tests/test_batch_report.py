@@ -24,7 +24,8 @@ from .conftest import TOY_COURSE
 
 BROWSER = shutil.which("chromium") or shutil.which("chromium-browser")
 
-# Five graded submissions and one that could not be read. Problem p1 (6 points): checks A (4) and
+# Five graded submissions (s2 late: 1 point deducted, which no statistic sees) and one that could
+# not be read. Problem p1 (6 points): checks A (4) and
 # B (2); problem p2 (4 points): C (2), E (1, everyone passes), F (1, everyone fails).
 #            A          B   C   E   F    seconds
 TABLE = {
@@ -52,8 +53,10 @@ def hand_made_results() -> list[Result]:
                 visibility="hidden" if check == "C" else "visible", execution_time=0.1,
                 review=(name == "s3" and check == "C")))
         p1, p2 = sum(points[:2]), sum(points[2:])
+        late = {"status": "late", "deduction": 1.0, "score_before": p1 + p2, "score_after": p1 + p2 - 1}
         results.append(Result(
-            pset="toy", submission=name, source=name, status="graded", score=p1 + p2, max_score=10,
+            pset="toy", submission=name, source=name, status="graded", max_score=10,
+            score=p1 + p2 - (name == "s2"), deadline=late if name == "s2" else {},
             tests=tests, problems=[ProblemResult("p1", "Problem one", p1, 6),
                                    ProblemResult("p2", "Problem two", p2, 4)],
             findings=[{"problem": "p1", "message": "uses numpy.linalg.svd"}] if name == "s2" else [],
@@ -114,13 +117,15 @@ def test_flagged_not_graded_and_slowest_submissions_are_listed(results_dir):
     assert [(f.submission, f.what) for f in stats.flags] == [("s3", "check C"), ("s2", "p1")]
     assert [r.submission for r in stats.not_graded] == ["s6"]
     assert [r.submission for r in stats.slowest][:3] == ["s3", "s1", "s5"]
+    assert [r.submission for r in stats.late] == ["s2"]
 
 
 def test_csvs_hold_submission_by_problem_and_per_check_rows(results_dir):
     write_batch_report(results_dir)
     scores = list(csv.DictReader(io.StringIO((results_dir / "scores.csv").read_text())))
-    assert [(r["submission"], r["status"], r["score"], r["p1"], r["p2"]) for r in scores][:2] == [
-        ("s1", "graded", "9", "6", "3"), ("s2", "graded", "7", "4", "3")]
+    assert [(r["submission"], r["status"], r["score"], r["p1"], r["p2"], r["score_as_graded"],
+             r["late_deduction"]) for r in scores][:2] == [("s1", "graded", "9", "6", "3", "9", "0"),
+                                                            ("s2", "graded", "6", "4", "3", "7", "1")]
     assert scores[-1]["submission"] == "s6" and scores[-1]["status"] == "not_graded"
     checks = {r["check"]: r for r in csv.DictReader(io.StringIO((results_dir / "checks.csv").read_text()))}
     assert float(checks["check A"]["discrimination"]) == pytest.approx(math.sqrt(3 / 28), abs=1e-4)

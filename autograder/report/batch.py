@@ -19,7 +19,7 @@ import markupsafe
 
 from autograder.grading.grade import RESULTS_FILE
 from autograder.grading.result import Result, write_atomically
-from autograder.report.item_statistics import BatchStatistics, batch_statistics
+from autograder.report.item_statistics import BatchStatistics, as_graded, batch_statistics
 from autograder.report.terminal_text import escape_controls
 
 BATCH_REPORT, SCORES_CSV, CHECKS_CSV, CHECK_SCORES_CSV = (
@@ -97,15 +97,17 @@ def write_batch_report(results_dir: Path, out: Path | None = None) -> BatchRepor
 def _scores_csv(stats: BatchStatistics, results: list[Result]) -> str:
     """One row per submission: status, total and each problem's score."""
     problems = [p.id for p in stats.problems]
-    rows = [["submission", "status", "score", "max_score", *problems, "execution_seconds", "flags"]]
+    rows = [["submission", "status", "score", "max_score", *problems, "score_as_graded", "late_deduction",
+             "late_status", "execution_seconds", "flags"]]
     flags = {}
     for f in stats.flags:
         flags[f.submission] = flags.get(f.submission, 0) + 1
     for r in results:
         by_problem = {p.id: p.score for p in r.problems}
         rows.append([r.submission, r.status, r.score, r.max_score,
-                     *[by_problem.get(pid, "") for pid in problems], r.execution_time,
-                     flags.get(r.submission, 0)])
+                     *[by_problem.get(pid, "") for pid in problems], as_graded(r),
+                     r.deadline.get("deduction", 0) if r.deadline else 0, r.deadline.get("status", ""),
+                     r.execution_time, flags.get(r.submission, 0)])
     return _csv(rows)
 
 
@@ -145,7 +147,10 @@ def _csv(rows: list[list]) -> str:
 
 
 def _cell(value: object) -> object:
-    """Text that a spreadsheet would run as a formula (a submission's name, a message) is quoted."""
+    """Text that a spreadsheet would run as a formula (a submission's name, a message) is quoted;
+    whole numbers are written without a decimal point."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
     if isinstance(value, str):
         value = escape_controls(value).replace("\n", " ")
         if value[:1] in ("=", "+", "-", "@"):
@@ -188,7 +193,8 @@ _TEMPLATE = _ENV.from_string("""<!doctype html>
 <h1>{{ s.pset }} — batch report</h1>
 <p id="summary">{{ s.submissions }} submissions: <b>{{ s.graded|length }}</b> graded, <b>{{ s.not_graded|length }}</b> not graded.
 Total score: mean <b>{{ s.totals.mean|fmt }}</b>, median {{ s.totals.median|fmt }}, sd {{ s.totals.stdev|fmt }} of {{ "%g"|format(s.max_score) }};
-{{ s.totals.full_marks }} with full marks, {{ s.totals.zero }} with zero.</p>
+{{ s.totals.full_marks }} with full marks, {{ s.totals.zero }} with zero{% if s.late %}; {{ s.late|length }} late{% endif %}.
+Statistics use the scores as graded, before any late penalty (scores.csv has both).</p>
 {% for c in s.all_fail %}<p class="alert all-fail">Check <b>{{ c.name }}</b> ({{ c.problem }}) fails for all {{ c.attempted }} graded submissions: a broken check or a problem nobody solved. Most common failure: <span class="msg">{{ c.common_failure }}</span></p>
 {% endfor %}{% for c in s.all_pass %}<p class="alert all-pass">Check <b>{{ c.name }}</b> ({{ c.problem }}) passes for all {{ c.attempted }} graded submissions: it tells no one apart; is it testing anything?</p>
 {% endfor %}

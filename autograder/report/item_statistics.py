@@ -78,6 +78,7 @@ class BatchStatistics:
     checks: list[CheckStatistics]
     flags: list[Flag] = field(default_factory=list)
     slowest: list[Result] = field(default_factory=list)
+    late: list[Result] = field(default_factory=list)
 
     @property
     def all_pass(self) -> list[CheckStatistics]:
@@ -89,11 +90,12 @@ class BatchStatistics:
 
 
 def batch_statistics(results: list[Result], *, bins: int = 10, slowest: int = 10) -> BatchStatistics:
-    """Every statistic of the batch report. Only graded submissions enter the statistics."""
+    """Every statistic of the batch report. Only graded submissions enter the statistics, with their
+    scores as graded (before any late penalty)."""
     graded = [r for r in results if r.status == "graded"]
     not_graded = [r for r in results if r.status != "graded"]
     max_score = max((r.max_score for r in results), default=0.0)
-    totals = _distribution("total", "Total", max_score, [r.score for r in graded], bins)
+    totals = _distribution("total", "Total", max_score, [as_graded(r) for r in graded], bins)
     problems = []
     for pid, title in _problem_order(results):
         scores, tops = [], []
@@ -116,7 +118,18 @@ def batch_statistics(results: list[Result], *, bins: int = 10, slowest: int = 10
     by_time = sorted(graded, key=lambda r: r.execution_time, reverse=True)
     return BatchStatistics(pset=results[0].pset if results else "", submissions=len(results),
                            graded=graded, not_graded=not_graded, max_score=max_score, totals=totals,
-                           problems=problems, checks=checks, flags=flags, slowest=by_time[:slowest])
+                           problems=problems, checks=checks, flags=flags, slowest=by_time[:slowest],
+                           late=late(graded))
+
+
+def as_graded(result: Result) -> float:
+    """The score the checks gave, before any late penalty: lateness says nothing about a check."""
+    return float(result.deadline.get("score_before", result.score)) if result.deadline else result.score
+
+
+def late(results: list[Result]) -> list[Result]:
+    """Graded submissions that came in after their due time (with or without a deduction)."""
+    return [r for r in results if r.deadline.get("status", "on_time") != "on_time"]
 
 
 def point_biserial(passed: list[bool], scores: list[float]) -> float | None:
@@ -146,7 +159,7 @@ def _check_statistics(nodeid: str, runs: list[tuple[Result, CheckResult]]) -> Ch
     attempted = len(counted)
     passed = [t.status == "passed" for _, t in counted]
     shares = [t.score / t.max_score if t.max_score else float(t.status == "passed") for _, t in counted]
-    rest = [r.score - t.score for r, t in counted]  # the item's own points left out (corrected r_pb)
+    rest = [as_graded(r) - t.score for r, t in counted]  # its own points left out (corrected r_pb)
     failing = [t.output for _, t in counted if t.status in FAILING]
     patterns = Counter(failure_pattern(m) for m in failing if m.strip())
     common, count = patterns.most_common(1)[0] if patterns else ("", 0)
