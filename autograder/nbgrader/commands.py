@@ -19,6 +19,7 @@ from autograder.nbgrader.gradebook import (
     results_from_folder,
 )
 from autograder.problemset import ProblemSetError, find_problem_set
+from autograder.report.display import fraction
 
 EXIT_USAGE = 2
 
@@ -115,7 +116,7 @@ def record_to_gradebook(pset_id: str, results: list[Result], gradebook: str, *,
     recorded = record_results(pset_id, results, resolve_gradebook(gradebook))
     for entry in recorded:
         note = f"; wrote {entry.autograded_notebook}" if entry.autograded_notebook else ""
-        click.echo(f"gradebook: {entry.student} autograded {entry.score:g}/{entry.max_score:g}{note}",
+        click.echo(f"gradebook: {entry.student} autograded {fraction(entry.score, entry.max_score)}{note}",
                    err=err)
     return recorded
 

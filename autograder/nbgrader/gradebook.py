@@ -27,6 +27,7 @@ from autograder.grading.result import Result
 from autograder.nbgrader.course import CONFIG, check_file, parse_plan
 from autograder.nbgrader.notebook import find_notebook, nbgrader_student, read_notebook
 from autograder.problemset import ProblemSetError
+from autograder.report.display import fraction, points
 
 DEFAULT_COURSE_ID = "default_course"
 _MARK = {"passed": "✓", "failed": "✗", "error": "!", "timeout": "⏱", "skipped": "-"}
@@ -341,10 +342,10 @@ def _report(plan: dict, result: Result, score: float) -> str:
     lines = [header]
     for test in cell_tests(plan, result):
         lines.append(f"{_MARK.get(test.status, '?')} {test.status:<7} {test.name}  "
-                     f"({test.score:g}/{test.max_score:g})")
+                     f"({fraction(test.score, test.max_score)})")
         lines += [f"      {line}" for line in (test.output or "").strip().splitlines()
                   if test.status != "passed"]
-    lines.append(f"{score:g} of {float(plan.get('points', 0.0)):g} points")
+    lines.append(f"{points(score)} of {points(float(plan.get('points', 0.0)))} points")
     findings = [f["message"] for f in result.findings if f.get("problem") == plan.get("problem")]
     lines += [f"⚠ {message}" for message in findings]
     return "\n".join(lines) + "\n"
