@@ -28,8 +28,10 @@ def _examples() -> list[tuple[str, str, dict]]:
     ]
 
 
-@pytest.fixture(scope="module", params=PSETS)
+@pytest.fixture(scope="module", params=[pytest.param(p, marks=pytest.mark.xdist_group(f"reference-{p}"))
+                                        for p in PSETS])
 def pset(request):
+    """A problem set; its tests share one worker in the parallel run (the reference is graded once)."""
     return load_problem_set(REPO / "solutions" / request.param)
 
 
@@ -86,6 +88,7 @@ def test_every_sample_submission_states_its_expected_score():
 
 
 @pytest.mark.slow
+@pytest.mark.independent
 @pytest.mark.parametrize("pset_id, name, spec", _examples(), ids=lambda v: v if isinstance(v, str) else "")
 def test_each_sample_submission_scores_what_its_name_promises(pset_id, name, spec):
     pset = load_problem_set(REPO / "solutions" / pset_id)
