@@ -59,8 +59,11 @@ demo: setup
 lint: setup
 	$(BIN)/ruff check .
 
+# The suite in parallel, one worker per core (pytest-xdist); a file's tests share a worker unless
+# marked independent (tests/conftest.py). TEST_WORKERS=0 runs it in this one process.
+TEST_WORKERS ?= auto
 test: lint
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup
 
 clean:
 	rm -rf $(VENV) results .pytest_cache build *.egg-info
