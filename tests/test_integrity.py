@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from autograder.banned_names import covers
-from autograder.grading.integrity import judge, references, scan_submission
+from autograder.grading.integrity import Finding, attribute_runtime, judge, references, scan_submission
 from autograder.problemset import load_problem_set
 
 from .conftest import by_name
@@ -316,3 +316,17 @@ def test_the_problem_sets_own_checks_handed_in_with_the_folder_are_not_student_c
 def test_a_main_block_self_test_keeps_full_marks(grade_toy):
     result = grade_toy({"arrays.py": MAIN_BLOCK})
     assert result.full_marks and result.findings == []
+
+
+def test_a_runtime_use_belongs_to_the_problems_whose_code_references_it():
+    static = Finding("adaptive", "torch.optim.Adam", "adaptive.py, line 3", "static")
+    ran = [Finding(problem, "torch.optim.Adam", "run time", "runtime") for problem in ("adaptive", "muon")]
+    attributed = attribute_runtime([static, *ran])
+    assert [(f.problem, f.how, f.review) for f in attributed] == [
+        ("adaptive", "static", False), ("adaptive", "runtime", False), ("muon", "runtime", True)]
+    assert "another problem" in attributed[2].message and "unchanged" in attributed[2].message
+
+
+def test_a_runtime_use_no_scan_explains_counts_for_every_problem_that_bans_it():
+    ran = [Finding(problem, "torch.optim.Adam", "run time", "runtime") for problem in ("adaptive", "muon")]
+    assert attribute_runtime(ran) == ran

@@ -29,7 +29,7 @@ import hashlib
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from autograder.banned_names import holds_banned, is_banned, is_banned_module
+from autograder.banned_names import covers, holds_banned, is_banned, is_banned_module
 from autograder.problemset import ProblemSet
 
 # Steps from an object to others the scan cannot name: from near a ban they reach banned objects.
@@ -594,9 +594,30 @@ def runtime_findings(pset: ProblemSet, tripped: set[str]) -> list[Finding]:
             for p in pset.problems for name in sorted(tripped) if is_banned(name, p.banned, p.allowed)]
 
 
+def attribute_runtime(findings: list[Finding]) -> list[Finding]:
+    """The tripwire says which banned names ran, not whose code ran them: a name that the scan found
+    referenced in some problems' modules is theirs, and is only for review in every other problem
+    that bans it (a ban never zeroes more than the code that uses it). A name the scan did not find
+    anywhere stays attributed to every problem that bans it: nothing tells them apart."""
+    static = [f for f in findings if f.how == "static" and not f.review]
+    out = []
+    for finding in findings:
+        if finding.how == "runtime" and not finding.review:
+            owners = {f.problem for f in static if covers(f.name, finding.name) or f.name == finding.name}
+            if owners and finding.problem not in owners:
+                finding = replace(finding, review=True,
+                                  why=f"{finding.name} ran while code of another problem that references "
+                                      f"it was loaded")
+        out.append(finding)
+    return out
+
+
 def apply_findings(records: list, findings: list[Finding]) -> None:
     """Each check of a problem with a finding scores zero and says why (records are CheckRecords).
-    Findings for review leave the score alone: they are reported in the result's findings."""
+    Findings for review leave the score alone: they are reported in the result's findings. Runtime
+    findings are first attributed (``attribute_runtime``), in place: the list is the one the result
+    reports."""
+    findings[:] = attribute_runtime(findings)
     by_problem: dict[str, Finding] = {}
     for finding in findings:
         if not finding.review:
