@@ -69,3 +69,29 @@ def test_the_grader_keeps_working_after_a_killed_decision(hostile):
     with pytest.raises(Undecided):
         decide(lambda e: str(sympy.N(e, 50)), hostile["TOWER"], timeout=1)
     assert decide(lambda: 2 + 2) == 4
+
+
+def _decider_pid(expression):
+    import os
+
+    return [os.getpid(), str(expression)]
+
+
+def _fails_once(marker):
+    import os
+
+    if not os.path.exists(marker):
+        open(marker, "w").close()
+        raise ValueError("first time")
+    return "second time"
+
+
+def test_a_decision_is_remembered_for_equal_expressions_but_a_failure_is_not(tmp_path):
+    x = sympy.Symbol("x")
+    first = decide(_decider_pid, sympy.Add(x, 1, evaluate=False))
+    again = decide(_decider_pid, sympy.Add(x, 1, evaluate=False))  # an equal tree, built anew
+    other = decide(_decider_pid, sympy.Add(x, 2, evaluate=False))
+    assert first == again and first[0] != other[0]  # no second child for the same question
+    with pytest.raises(Undecided, match="first time"):
+        decide(_fails_once, str(tmp_path / "marker"))
+    assert decide(_fails_once, str(tmp_path / "marker")) == "second time"
