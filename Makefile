@@ -36,17 +36,19 @@ system-packages:
 # PyTorch: PyPI's torch for Linux is the CUDA build (about 3 GB with its NVIDIA libraries). Where
 # `nvidia-smi` fails (no GPU), torch comes from PyTorch's CPU index first; where it works, from PyPI
 # with everything else (the CUDA build). A torch that pip finds without any index (a local wheel
-# folder in pip's own configuration) is used as it is. `make setup TORCH_INDEX=URL` picks an index.
+# folder in pip's own configuration) is used as it is. `make setup TORCH_INDEX=URL` picks an index;
+# `TORCH_INDEX=` (empty) leaves torch to pip's own configuration.
 TORCH_CPU_INDEX := https://download.pytorch.org/whl/cpu
 TORCH_INDEX ?= $(shell nvidia-smi >/dev/null 2>&1 || echo $(TORCH_CPU_INDEX))
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	@if [ -n "$(TORCH_INDEX)" ] && ! $(BIN)/python -m pip install --dry-run --quiet --no-index --no-deps \
+	@index="$(TORCH_INDEX)"; \
+	if [ -n "$$index" ] && ! $(BIN)/python -m pip install --dry-run --quiet --no-index --no-deps \
 	    -c constraints.txt torch >/dev/null 2>&1; then \
-	  echo "torch from $(TORCH_INDEX)"; \
-	  $(BIN)/python -m pip install --quiet -c constraints.txt --index-url $(TORCH_INDEX) torch || exit 1; fi
+	  echo "torch from $$index"; \
+	  $(BIN)/python -m pip install --quiet -c constraints.txt --index-url "$$index" torch || exit 1; fi
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
 	touch $(STAMP)
 
