@@ -221,14 +221,14 @@ def _compare_module(module: str, files: list[ModuleFile], min_similarity: float,
     candidates = sorted(zip(a_idx.tolist(), b_idx.tolist(), strict=True), key=lambda ij: -estimate[ij])
     summary.unscored = max(0, len(candidates) - MAX_SCORED)
     for i, j in candidates[:MAX_SCORED]:
-        pair = _score_pair(files[i], files[j], k)
+        pair = _score_pair(files[i], files[j], k, window)
         if pair is not None and pair.similarity >= min_similarity:
             found.append(pair)
     return summary, found
 
 
-def _score_pair(a: ModuleFile, b: ModuleFile, k: int) -> Pair | None:
-    fragments = matching_fragments(a, b, k)
+def _score_pair(a: ModuleFile, b: ModuleFile, k: int, window: int) -> Pair | None:
+    fragments = matching_fragments(a, b, k, shortest=k + window - 1)
     if not fragments or a.own + b.own == 0:
         return None
     in_a = np.zeros(len(a.tokens), dtype=bool)
@@ -244,9 +244,11 @@ def _score_pair(a: ModuleFile, b: ModuleFile, k: int) -> Pair | None:
                 max(f.length for f in fragments), fragments)
 
 
-def matching_fragments(a: ModuleFile, b: ModuleFile, k: int = K) -> list[Fragment]:
+def matching_fragments(a: ModuleFile, b: ModuleFile, k: int = K, shortest: int = K + WINDOW - 1
+                       ) -> list[Fragment]:
     """Maximal runs of usable k-grams that follow each other in both files, longest first, none
-    overlapping another in either file (greedy tiling, seeded by equal k-grams)."""
+    overlapping another in either file (greedy tiling, seeded by equal k-grams). Runs shorter than
+    ``shortest`` tokens (default: what winnowing is sure to see) are chance, not fragments."""
     both = np.intersect1d(a.hashes[a.usable], b.hashes[b.usable])
     if len(both) == 0:
         return []
@@ -266,6 +268,8 @@ def matching_fragments(a: ModuleFile, b: ModuleFile, k: int = K) -> list[Fragmen
     taken_b = np.zeros(len(b.tokens), dtype=bool)
     fragments = []
     for diagonal, start, last in runs:
+        if last - start + k < shortest:
+            break  # runs are sorted longest first
         a_span, b_span = (start, last + k), (start - diagonal, last - diagonal + k)
         if taken_a[slice(*a_span)].any() or taken_b[slice(*b_span)].any():
             continue
