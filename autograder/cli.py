@@ -153,6 +153,10 @@ def check(pset_id: str, path: Path | None, as_json: bool) -> None:
         if path.is_dir() and not any(p.is_file() for p in path.rglob("*")):
             _refuse(f"{path} holds no files; put your .py files there (or name the folder that has "
                     f"them)")
+        wanted = {f"{m}.py" for m in pset.modules}
+        if path.is_dir() and not any(p.name in wanted or p.suffix == ".ipynb" for p in path.rglob("*")):
+            _refuse(f"{path} holds none of {pset.id}'s files ({', '.join(sorted(wanted))}); name the "
+                    f"folder that has them")
     result = grade_submission(pset, path or pset.root, public_only=True)
     if as_json:
         click.echo(json.dumps(result.to_json(), indent=2))

@@ -154,10 +154,15 @@ def test_grade_refuses_a_path_that_does_not_exist_before_writing_anything(course
     assert not (course / "out").exists() and not (course / "results").exists()
 
 
-@pytest.mark.parametrize("folder, says", [("missing", "missing does not exist"),
-                                          ("empty", "empty holds no files")])
-def test_check_refuses_a_missing_or_empty_folder_in_one_line(course, folder, says):
+@pytest.mark.parametrize("folder, says", [
+    ("missing", "missing does not exist"),
+    ("empty", "empty holds no files"),
+    ("notes", "notes holds none of toy's files (arith.py, arrays.py)"),  # the wrong folder
+])
+def test_check_refuses_a_missing_empty_or_wrong_folder_in_one_line(course, folder, says):
     (course / "empty" / "__pycache__").mkdir(parents=True)
+    (course / "notes").mkdir()
+    (course / "notes" / "todo.txt").write_text("ask about problem 2\n")
     run = autograder("check", "toy", folder, cwd=course)
     assert run.returncode == 2 and run.stdout == ""
     assert run.stderr.strip().count("\n") == 0 and says in run.stderr, run.stderr
