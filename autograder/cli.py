@@ -338,7 +338,8 @@ def _print_checks(result: Result) -> None:
                 continue
             style = _STATUS_STYLE[test.status]
             same = shown.get(key, 0)
-            name = f"{test.name} and {same - 1} more with the same message" if same > 1 else test.name
+            more = f"{same - 1} more check{'s' * (same > 2)}"
+            name = f"{test.name} (and {more} with the same message)" if same > 1 else test.name
             console.print(f"  [{style}]{_STATUS_MARK[test.status]} {test.status:<7}[/{style}] "
                           f"{_shown(name)}", markup=True)
             if test.output and test.status != "passed":

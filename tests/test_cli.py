@@ -131,7 +131,7 @@ def test_the_score_table_fits_80_columns_and_labels_bonus_points_and_repeats_no_
            "the maximum of 6." in " ".join(run.stdout.split())
     missing = [line for line in lines if "arith.py is not in the submission" in line]
     assert len(missing) == 1  # said once, with how many checks share it
-    assert "more with the same message" in run.stdout
+    assert "(and 4 more checks with the same message)" in run.stdout
 
 
 def test_an_unknown_problem_set_is_one_line_with_exit_two_that_lists_the_known_ones(course):
