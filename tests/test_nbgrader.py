@@ -301,6 +301,20 @@ def test_the_course_config_keeps_the_secret_from_kernels_and_warns_on_autograde(
         assert ("hidden check cells score 0 until `autograder grade" in run.stderr) is warned
 
 
+def test_the_export_compiles_no_iri_grammars_and_writes_a_valid_notebook(tmp_path):
+    """jsonschema imports rfc3987_syntax (38 grammars compiled at import, 1.3 s of CPU) only for
+    formats no notebook schema has: the export goes without it, and nbformat still validates."""
+    probe = ("import sys\nfrom autograder.nbgrader.course import export_course\n"
+             "from autograder.problemset import load_problem_set\n"
+             f"done = export_course(load_problem_set({str(TOY_COURSE / 'solutions' / 'toy')!r}), "
+             f"{str(tmp_path / 'course')!r})\n"
+             "import nbformat\nnbformat.validate(nbformat.read(str(done.notebook), as_version=4))\n"
+             "print(sys.modules.get('rfc3987_syntax', 'never imported'))\n")
+    run = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.split() == ["None"]  # the import was refused, never compiled
+
+
 def test_written_answers_come_from_nbgrader_toml(tmp_path):
     root = tmp_path / "toy"
     shutil.copytree(TOY_COURSE / "solutions" / "toy", root)
@@ -767,6 +781,16 @@ def test_nbgrader_autograde_scores_public_cells_and_gives_hidden_placeholders_ze
 
 
 @pytest.mark.slow
+def test_nbgrader_autograde_says_once_what_it_leaves_at_0_and_warns_of_nothing_else(toy_course):
+    """nbgrader loads the course's config more than once per command; its own gradebook code makes
+    SQLAlchemy warn; a locked cell that the release and the gradebook disagree on is a warning per
+    cell and per student: none of it here."""
+    output = toy_course["autograde_output"]
+    assert output.count("hidden check cells score 0 until") == 1
+    assert "SAWarning" not in output and "has changed" not in output
+
+
+@pytest.mark.slow
 def test_autograder_grade_records_the_same_public_scores_as_nbgrader_and_the_hidden_ones(
         toy_course, toy_regraded):
     before, after = toy_course["by_nbgrader"], toy_regraded["first"]
@@ -914,7 +938,8 @@ def test_ps1_linalg_through_nbgrader_and_the_sandbox_gives_the_same_scores(tmp_p
     source = json.loads((nb_dir / "source" / "ps1_linalg" / "ps1_linalg.ipynb").read_text())
     submit(nb_dir, pset, "alice", student_notebook(release, source))
     submit(nb_dir, pset, "bob", student_notebook(release, source, lambda m, c, stub: stub))
-    nbgrader("autograde", "ps1_linalg", cwd=nb_dir, env=env)
+    autograde = nbgrader("autograde", "ps1_linalg", cwd=nb_dir, env=env)
+    assert "has changed" not in autograde.stdout + autograde.stderr  # no locked cell reported changed
     by_nbgrader = gradebook_scores(nb_dir / "gradebook.db", "ps1_linalg")
     checks = course.collect_checks(pset)
     timed = {c.nodeid for c in checks if c.sandbox_only}  # timing: judged in the sandbox only

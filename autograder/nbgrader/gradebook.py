@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from autograder.grading.result import Result
+from autograder.nbgrader import skip_iri_grammars
 from autograder.nbgrader.course import CONFIG, check_file, parse_plan
 from autograder.nbgrader.notebook import find_notebook, nbgrader_student, read_notebook
 from autograder.problemset import ProblemSetError
@@ -113,6 +114,7 @@ def _load_config(root: Path):
 def open_gradebook(ref: GradebookRef):
     """nbgrader's ``Gradebook``; its first use of a database runs ``alembic`` from PATH, so the
     interpreter's own bin folder goes on PATH (an unactivated virtual environment works too)."""
+    skip_iri_grammars()
     bin_dir = os.path.dirname(sys.executable)
     path = os.environ.get("PATH", "")
     if bin_dir not in path.split(os.pathsep):
@@ -358,6 +360,7 @@ def export_csv(ref: GradebookRef, destination: Path, *, assignments: tuple[str, 
                students: tuple[str, ...] = ()) -> int:
     """The course's grade table (one row per assignment and student), written by nbgrader's own
     CSV exporter, the one ``nbgrader export`` uses. Returns the number of rows."""
+    skip_iri_grammars()
     from nbgrader.plugins import CsvExportPlugin
 
     destination = Path(destination)
