@@ -13,6 +13,8 @@ from autograder.sandbox.process import SandboxedProcess
 
 from .conftest import processes_with
 
+HONEST = 120  # seconds for a call of honest code: generous, the suite must pass on a loaded machine
+
 MODULE = '''
 import os, subprocess, sys, time
 import numpy as np
@@ -62,37 +64,37 @@ def child(tmp_path):
 
 
 def test_reads_constants_and_reports_functions_as_callable(child):
-    assert child.get("mod", "CONSTANT", timeout=5) == (False, (1, 2.5, "three"))
-    assert child.get("mod", "echo", timeout=5) == (True, None)
+    assert child.get("mod", "CONSTANT", timeout=HONEST) == (False, (1, 2.5, "three"))
+    assert child.get("mod", "echo", timeout=HONEST) == (True, None)
 
 
 def test_calls_with_positional_and_keyword_arguments(child):
-    assert child.call("mod", "echo", (1, (2,)), {"k": [3]}, timeout=5) == [[1, (2,)], {"k": [3]}]
-    result = child.call("mod", "scale", (np.arange(3.0),), {"by": 3.0}, timeout=5)
+    assert child.call("mod", "echo", (1, (2,)), {"k": [3]}, timeout=HONEST) == [[1, (2,)], {"k": [3]}]
+    result = child.call("mod", "scale", (np.arange(3.0),), {"by": 3.0}, timeout=HONEST)
     assert np.array_equal(result, [0.0, 3.0, 6.0])
 
 
 def test_an_exception_comes_back_with_its_type_and_the_students_frame(child):
     with pytest.raises(errors.StudentException) as info:
-        child.call("mod", "fails", (), {}, timeout=5)
+        child.call("mod", "fails", (), {}, timeout=HONEST)
     assert info.value.is_instance_of(KeyError) and info.value.is_instance_of(LookupError)
     assert "mod.py" in info.value.where and "secret detail" in info.value.message
 
 
 def test_a_missing_function_is_reported_by_name(child):
     with pytest.raises(errors.MissingName, match="does not define nothing_here"):
-        child.call("mod", "nothing_here", (), {}, timeout=5)
+        child.call("mod", "nothing_here", (), {}, timeout=HONEST)
     with pytest.raises(errors.MissingName, match="absent.py is not in the submission"):
-        child.call("absent", "f", (), {}, timeout=5)
+        child.call("absent", "f", (), {}, timeout=HONEST)
 
 
 def test_an_endless_call_times_out_and_its_process_group_is_killed(child):
     start = time.monotonic()
     with pytest.raises(errors.StudentTimeout, match="within 0.5 s"):
         child.call("mod", "spawn_and_spin", (), {}, timeout=0.5)
-    assert time.monotonic() - start < 5
+    assert time.monotonic() - start < 30  # killed promptly (a loaded machine stretches it)
     assert child._proc is None  # the child is gone; the next call starts a fresh one
-    assert child.call("mod", "echo", (1,), {}, timeout=5) == [[1], {}]
+    assert child.call("mod", "echo", (1,), {}, timeout=HONEST) == [[1], {}]
     assert child.starts == 2
 
 
@@ -100,14 +102,15 @@ def test_the_grandchild_dies_with_the_timed_out_child(tmp_path):
     token = f"autograder-grandchild-{os.getpid()}-{time.monotonic_ns()}"
     (tmp_path / "mod.py").write_text(
         "import subprocess, sys\n"
-        "def run():\n"
+        "def start():\n"
         f"    subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(600)', {token!r}])\n"
-        "    print('started', flush=True)\n"
+        "def spin():\n"
         "    while True:\n        pass\n")
     with SandboxedProcess(tmp_path) as process:
+        process.call("mod", "start", (), {}, timeout=HONEST)
+        assert processes_with(token)  # the grandchild was really started
         with pytest.raises(errors.StudentTimeout):
-            process.call("mod", "run", (), {}, timeout=1.5)
-        assert "started" in process.output_tail()  # the grandchild was really started
+            process.call("mod", "spin", (), {}, timeout=1.5)
     deadline = time.monotonic() + 5
     while processes_with(token) and time.monotonic() < deadline:
         time.sleep(0.05)
@@ -117,20 +120,20 @@ def test_the_grandchild_dies_with_the_timed_out_child(tmp_path):
 @pytest.mark.parametrize("function", ["leave", "exit_cleanly"])
 def test_leaving_the_interpreter_is_a_crash_not_a_success(child, function):
     with pytest.raises(errors.StudentError) as info:
-        child.call("mod", function, (), {}, timeout=5)
+        child.call("mod", function, (), {}, timeout=HONEST)
     assert isinstance(info.value, errors.StudentCrashed | errors.StudentException)
-    assert child.call("mod", "echo", (), {}, timeout=5) == [[], {}]  # and the next call works
+    assert child.call("mod", "echo", (), {}, timeout=HONEST) == [[], {}]  # and the next call works
 
 
 def test_an_object_that_is_not_data_is_refused(child):
     with pytest.raises(errors.BadValue, match="cannot be sent"):
-        child.call("mod", "opaque", (), {}, timeout=5)
+        child.call("mod", "opaque", (), {}, timeout=HONEST)
 
 
 def test_the_child_environment_holds_no_grader_secrets(child, monkeypatch):
     monkeypatch.setenv("AUTOGRADER_SECRET", "do-not-leak")
     child.close()  # restart with the secret set in the parent
-    env = child.call("mod", "environment", (), {}, timeout=5)
+    env = child.call("mod", "environment", (), {}, timeout=HONEST)
     assert "AUTOGRADER_SECRET" not in env
     assert not any("do-not-leak" in v for v in env.values())
 
@@ -152,13 +155,13 @@ def test_a_driver_exercises_a_stateful_student_object_and_returns_data(tmp_path)
         "class Box:\n    def __init__(self):\n        self.items = []\n        self.total = 0\n"
         "    def add(self, v):\n        self.items.append(v)\n        self.total += v\n")
     with SandboxedProcess(tmp_path) as process:
-        assert process.drive("box", DRIVER, "make_and_use", ([1, 2, 3],), {}, timeout=5) == {
+        assert process.drive("box", DRIVER, "make_and_use", ([1, 2, 3],), {}, timeout=HONEST) == {
             "total": 6, "count": 3}
 
 
 def test_a_driver_reports_a_missing_student_module_by_name(tmp_path):
     with SandboxedProcess(tmp_path) as process, pytest.raises(errors.MissingName, match="mod.py"):
-        process.drive("box", DRIVER, "make_and_use", ([1],), {}, timeout=5)
+        process.drive("box", DRIVER, "make_and_use", ([1],), {}, timeout=HONEST)
 
 
 def test_the_uid_drop_without_bubblewrap_still_reaches_a_private_temp_folder(tmp_path, monkeypatch):
@@ -175,16 +178,16 @@ def test_the_uid_drop_without_bubblewrap_still_reaches_a_private_temp_folder(tmp
     work.mkdir()
     (work / "mod.py").write_text(MODULE)
     with SandboxedProcess(work) as process:
-        assert process.call("mod", "echo", (1,), {}, timeout=10) == [[1], {}]
+        assert process.call("mod", "echo", (1,), {}, timeout=HONEST) == [[1], {}]
         assert os.stat(f"/proc/{process._proc.pid}").st_uid >= confine.SANDBOX_UID_BASE
 
 
 def test_preloaded_modules_are_imported_at_start_up_not_in_a_timed_call(tmp_path):
     (tmp_path / "mod.py").write_text("import sys\n\ndef loaded():\n    return 'wave' in sys.modules\n")
     with SandboxedProcess(tmp_path, preload=("wave",)) as process:
-        assert process.call("mod", "loaded", (), {}, timeout=5) is True
+        assert process.call("mod", "loaded", (), {}, timeout=HONEST) is True
     with SandboxedProcess(tmp_path) as process:
-        assert process.call("mod", "loaded", (), {}, timeout=5) is False
+        assert process.call("mod", "loaded", (), {}, timeout=HONEST) is False
 
 
 def test_gpu_device_nodes_are_bound_into_the_sandbox_after_its_fresh_dev(tmp_path, monkeypatch):
@@ -235,7 +238,7 @@ def test_the_childs_files_are_capped_and_never_reach_the_submission_folder(tmp_p
         written, errno_work = process.call("fill", "fill", (".",), {}, timeout=60)
         assert errno_work == 28 and written <= WORK_BYTES
         with pytest.raises(errors.StudentException, match="Read-only file system|Permission denied"):
-            process.call("fill", "rewrite", (), {}, timeout=10)
+            process.call("fill", "rewrite", (), {}, timeout=HONEST)
     assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
 
 
@@ -340,9 +343,9 @@ def test_a_warm_childs_exit_code_and_killing_signal_are_reported(tmp_path):
                                      "def die():\n    os.kill(os.getpid(), signal.SIGSEGV)\n")
     with SandboxedProcess(tmp_path) as process:
         with pytest.raises(errors.StudentCrashed, match="exit code 7"):
-            process.call("mod", "leave", (), {}, timeout=10)
+            process.call("mod", "leave", (), {}, timeout=HONEST)
         with pytest.raises(errors.StudentCrashed, match="SIGSEGV"):
-            process.call("mod", "die", (), {}, timeout=10)
+            process.call("mod", "die", (), {}, timeout=HONEST)
         assert process.warm is _warm_possible()
 
 
@@ -353,6 +356,6 @@ def test_a_student_module_named_like_a_standard_module_is_the_students_own(tmp_p
     (tmp_path / "uses.py").write_text("import time\n\ndef which():\n    return time.now()\n")
     with SandboxedProcess(tmp_path) as process:
         with pytest.raises(errors.MissingName, match=r"^trace\.py is not in the submission$"):
-            process.get("trace", "trace_inner", timeout=10)
-        assert process.call("time", "now", (), {}, timeout=10) == "student time"
-        assert process.call("uses", "which", (), {}, timeout=10) == "student time"
+            process.get("trace", "trace_inner", timeout=HONEST)
+        assert process.call("time", "now", (), {}, timeout=HONEST) == "student time"
+        assert process.call("uses", "which", (), {}, timeout=HONEST) == "student time"
