@@ -95,3 +95,16 @@ def test_a_decision_is_remembered_for_equal_expressions_but_a_failure_is_not(tmp
     with pytest.raises(Undecided, match="first time"):
         decide(_fails_once, str(tmp_path / "marker"))
     assert decide(_fails_once, str(tmp_path / "marker")) == "second time"
+
+
+def _sleeps_then_answers():
+    import time
+
+    time.sleep(1.5)
+    return "answered"
+
+
+def test_the_budget_is_cpu_time_so_a_slow_machine_does_not_undecide_an_honest_answer():
+    """Waiting (as on a machine whose cores are busy) costs no CPU: an honest decision that takes
+    longer in wall time than its budget is still made; the wall clock is only a distant backstop."""
+    assert decide(_sleeps_then_answers, timeout=1) == "answered"

@@ -31,8 +31,8 @@ class Undecided(AssertionError):
 
 def decide(function, *args, timeout: float = DEFAULT_TIMEOUT, memory_bytes: int = DEFAULT_MEMORY,
            what: str = "your expression"):
-    """``function(*args)`` computed in a forked child under ``timeout`` seconds and ``memory_bytes``
-    more memory; its result must be JSON data (bool, number, str, None, lists, dicts). Raises
+    """``function(*args)`` computed in a forked child within ``timeout`` seconds of CPU time and
+    ``memory_bytes`` more memory; its result must be JSON data (bool, number, str, None, lists, dicts). Raises
     ``Undecided`` when it runs out of either, and re-raises nothing of the child's: an exception
     there is reported as ``Undecided`` too, with its type and message.
 
@@ -68,13 +68,17 @@ def _decide(function, args, timeout: float, memory_bytes: int, what: str):
         os.close(read_fd)
         _child(function, args, write_fd, timeout, memory_bytes)
     os.close(write_fd)
-    deadline = time.monotonic() + timeout
+    # The budget is CPU time (RLIMIT_CPU in the child): a busy machine must not turn an honest
+    # expression into an undecided one. The wall clock is only a backstop (a child that sleeps).
+    deadline = time.monotonic() + _WALL_FACTOR * timeout + _WALL_SLACK
+    over_time = Undecided(f"{what} could not be judged within {timeout:g} s; simplify it")
     chunks: list[bytes] = []
+    status = 0
     try:
         while True:
             remaining = deadline - time.monotonic()
             if remaining <= 0 or not select.select([read_fd], [], [], remaining)[0]:
-                raise Undecided(f"{what} could not be judged within {timeout:g} s; simplify it")
+                raise over_time
             chunk = os.read(read_fd, 1 << 16)
             if not chunk:
                 break
@@ -87,7 +91,9 @@ def _decide(function, args, timeout: float, memory_bytes: int, what: str):
             os.kill(pid, signal.SIGKILL)
         except ProcessLookupError:
             pass
-        os.waitpid(pid, 0)
+        status = os.waitpid(pid, 0)[1]
+    if not chunks and os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGXCPU:
+        raise over_time
     try:
         reply = json.loads(b"".join(chunks))
     except ValueError:
@@ -97,13 +103,16 @@ def _decide(function, args, timeout: float, memory_bytes: int, what: str):
     return reply.get("value")
 
 
+_WALL_FACTOR, _WALL_SLACK = 6, 10.0
+
+
 def _child(function, args, write_fd: int, timeout: float, memory_bytes: int) -> None:
     try:
         _, hard = resource.getrlimit(resource.RLIMIT_AS)
         limit = _mapped_bytes() + memory_bytes
         if hard == resource.RLIM_INFINITY or limit < hard:
             resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
-        cpu = math.ceil(timeout) + 1
+        cpu = max(1, math.ceil(timeout))  # CPU seconds; a fork starts its count at zero
         resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
         payload = {"ok": True, "value": function(*args)}
     except BaseException as exc:  # noqa: BLE001 - MemoryError and RecursionError too
