@@ -359,3 +359,26 @@ def test_a_student_module_named_like_a_standard_module_is_the_students_own(tmp_p
             process.get("trace", "trace_inner", timeout=HONEST)
         assert process.call("time", "now", (), {}, timeout=HONEST) == "student time"
         assert process.call("uses", "which", (), {}, timeout=HONEST) == "student time"
+
+
+def test_a_call_limit_counts_the_childs_cpu_time_with_a_wall_backstop(tmp_path):
+    """Waiting costs no CPU (as when a busy machine keeps the child from a core): a call that takes
+    longer than its limit in wall time but not in CPU time finishes; one that never ends is stopped
+    at the wall backstop; one that computes is stopped when its CPU time is spent."""
+    from autograder.sandbox.process import WALL_BACKSTOP
+
+    (tmp_path / "mod.py").write_text("import time\n"
+                                     "def waits(seconds):\n    time.sleep(seconds)\n    return 'done'\n"
+                                     "def spins():\n    while True:\n        pass\n")
+    with SandboxedProcess(tmp_path) as process:
+        process.call("mod", "waits", (0,), {}, timeout=HONEST)  # started
+        assert process.cpu_ns() is not None  # read from its cgroup, or from /proc without one
+        assert process.call("mod", "waits", (1.5,), {}, timeout=1) == "done"
+        started = time.monotonic()
+        with pytest.raises(errors.StudentTimeout):
+            process.call("mod", "waits", (600,), {}, timeout=0.5)
+        assert 0.5 * WALL_BACKSTOP <= time.monotonic() - started < 60
+        started = time.monotonic()
+        with pytest.raises(errors.StudentTimeout):
+            process.call("mod", "spins", (), {}, timeout=0.5)
+        assert time.monotonic() - started < 0.5 * WALL_BACKSTOP + 30
