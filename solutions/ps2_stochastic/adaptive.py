@@ -8,7 +8,8 @@ Conventions (see README.md for the formulas and what the checks compare):
 
 - ``step(closure=None)`` runs under ``torch.no_grad()``; when a ``closure`` is given it is called
   once, with gradients enabled, before the update, and ``step`` returns its value (else ``None``).
-- Parameters whose ``.grad`` is ``None`` are skipped: no state, no update, no weight decay.
+- Parameters whose ``.grad`` is ``None`` at a step are skipped: no state change, no update, no weight
+  decay; each parameter's step count counts its own updates. ``p.grad`` itself is never changed.
 - Every per-parameter quantity (step count, accumulators, moments) lives in ``self.state[p]`` as
   tensors (the step count may be a tensor or a Python number), so that ``state_dict()`` and
   ``load_state_dict()`` of the base class save and restore a run exactly.

@@ -5,12 +5,13 @@ with the same ``m``, ``n``, ``grad_i`` and ``grad``), starting from ``x0`` with 
 ``lr``, and returns its iterates as a float64 array. The contract that grading relies on (see
 README.md, "Problem 1"):
 
-- sampling: at each stochastic step draw exactly one index with ``i = rng.integers(problem.m)``
-  (``rng.choice(problem.m)`` draws the same numbers), in the order of the steps; draw nothing else
-  from ``rng``;
+- sampling: each stochastic step uses one index from ``rng.integers(problem.m)``, in the order of
+  the steps (drawn one per step, or all at once with ``size=``; ``rng.choice(problem.m)`` draws the
+  same numbers); draw nothing else from ``rng``;
 - oracle: reach the f_i only through ``problem.grad_i(x, i)`` (counts 1) and ``problem.grad(x)``
   (counts m), with exactly the budget each function's docstring states;
-- ``x0`` is not modified; every returned row is a separate point (copy before updating in place).
+- ``x0`` (float64 or float32) is not modified; compute in float64; every returned row is a
+  separate point (copy before updating in place).
 """
 
 import numpy as np

@@ -6,13 +6,10 @@ statement), never from a reference solution. The hidden checks add trajectory eq
 sampling contract, more problems, seeds and step sizes, and behaviour checks.
 """
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 
 from autograder.checks import Oracle
-from autograder.checks.plugin import import_file
 
 pytestmark = pytest.mark.problem("variance_reduction")
 
@@ -23,25 +20,19 @@ CONVERGED = 1e-7  # f(x) - f* the variance-reduced methods must reach in the sta
 # ---------------------------------------------------------------------------- helpers
 
 
-def given_problems():
-    """The given ``problems.py`` of this problem set (the instructor's copy when grading), imported
-    here in the grader, never from the submission."""
-    root = next(folder for folder in Path(__file__).resolve().parents
-                if (folder / "problemset.toml").is_file())
-    return import_file("_autograder_given_ps2_stochastic_problems", root / "problems.py")
+def make_problem(given, kwargs: dict):
+    """A ``FiniteSumLogistic`` of the given ``problems.py``, imported here in the grader from the
+    problem set (the instructor's copy when grading), never from the submission."""
+    return given.problems.FiniteSumLogistic(**kwargs)
 
 
-def make_problem(kwargs: dict):
-    return given_problems().FiniteSumLogistic(**kwargs)
-
-
-def run(student, method: str, kwargs: dict, x0, lr: float, length: int, epoch_length=None,
+def run(student, given, method: str, kwargs: dict, x0, lr: float, length: int, epoch_length=None,
         seed: int = 0) -> dict:
     """Run the student's method in the sandbox through the driver (see drivers/), on a problem that
     stays here: the student's code calls it through a stand-in and every gradient is counted here."""
     getattr(student.variance_reduction, method)  # a missing function or a broken import: reported as such
     driver = getattr(student.driver("variance_reduction"), method)
-    problem = make_problem(kwargs)
+    problem = make_problem(given, kwargs)
     oracle = Oracle(problem, methods=("f", "grad", "grad_i", "reset_calls"),
                     attributes=("m", "n", "mu", "L", "L_max"), properties=("calls",))
     x0 = np.asarray(x0, dtype=float)
@@ -85,11 +76,11 @@ def start(n: int) -> np.ndarray:
 
 
 @pytest.mark.weight(3)
-def test_sgd_steps_follow_the_update_and_the_sampling_contract(student):
+def test_sgd_steps_follow_the_update_and_the_sampling_contract(student, given):
     """sgd: each step is x - lr * grad_i(x, i) with i = rng.integers(m), on the public problem"""
-    problem = make_problem(PUBLIC)
+    problem = make_problem(given, PUBLIC)
     x0, lr, n_steps, seed = start(problem.n), 0.5 / problem.L_max, 50, 7
-    out = run(student, "sgd", PUBLIC, x0, lr, n_steps, seed=seed)
+    out = run(student, given, "sgd", PUBLIC, x0, lr, n_steps, seed=seed)
     x = iterates(out, n_steps + 1, problem.n, "sgd(problem, x0, lr, n_steps=50, rng)")
     if not np.array_equal(x[0], x0):
         raise AssertionError("sgd: row 0 of the result must be x0")
@@ -110,19 +101,19 @@ def test_sgd_steps_follow_the_update_and_the_sampling_contract(student):
 
 @pytest.mark.weight(2)
 @pytest.mark.parametrize("method", ["sag", "saga", "svrg"])
-def test_first_step_is_a_full_gradient_step(student, method):
+def test_first_step_is_a_full_gradient_step(student, given, method):
     """first step from a table or snapshot at x0 is x0 - lr * grad f(x0)
 
     From a table (SAG, SAGA) or snapshot (SVRG) built at x0, the correction cancels the sampled
     component: the first step is a full gradient step.
     """
-    problem = make_problem(PUBLIC)
+    problem = make_problem(given, PUBLIC)
     x0, lr = start(problem.n), 1.0 / problem.L_max
     if method == "svrg":
-        out = run(student, method, PUBLIC, x0, lr, 1, epoch_length=1, seed=3)
+        out = run(student, given, method, PUBLIC, x0, lr, 1, epoch_length=1, seed=3)
         what = "svrg(problem, x0, lr, n_epochs=1, epoch_length=1, rng)"
     else:
-        out = run(student, method, PUBLIC, x0, lr, 1, seed=3)
+        out = run(student, given, method, PUBLIC, x0, lr, 1, seed=3)
         what = f"{method}(problem, x0, lr, n_steps=1, rng)"
     x = iterates(out, 2, problem.n, what)
     if not np.array_equal(x[0], x0):
@@ -149,11 +140,11 @@ def budget(method: str, m: int, length: int, epoch_length: int | None) -> tuple[
 
 
 @pytest.mark.parametrize("method", ["sgd", "sag", "saga", "svrg"])
-def test_oracle_budget_on_the_public_problem(student, method):
+def test_oracle_budget_on_the_public_problem(student, given, method):
     """oracle budget on the public problem"""
-    problem = make_problem(PUBLIC)
+    problem = make_problem(given, PUBLIC)
     length, epoch_length = (3, 20) if method == "svrg" else (30, None)
-    out = run(student, method, PUBLIC, start(problem.n), 0.5 / problem.L_max, length, epoch_length,
+    out = run(student, given, method, PUBLIC, start(problem.n), 0.5 / problem.L_max, length, epoch_length,
               seed=11)
     expected, rule = budget(method, problem.m, length, epoch_length)
     if out["calls"] != expected:
@@ -175,17 +166,17 @@ SETTINGS = {  # the statement's budgets: lr in units of 1/L_max, steps or epochs
 
 
 @pytest.mark.parametrize("method", ["sag", "saga", "svrg"])
-def test_converges_on_the_public_problem(student, method):
+def test_converges_on_the_public_problem(student, given, method):
     """converges to f - f* < 1e-7 within the budget on the public problem"""
-    problem = make_problem(PUBLIC)
+    problem = make_problem(given, PUBLIC)
     s = SETTINGS[method]
     lr = s["lr"] / problem.L_max
     if method == "svrg":
-        out = run(student, method, PUBLIC, np.zeros(problem.n), lr, s["length"],
+        out = run(student, given, method, PUBLIC, np.zeros(problem.n), lr, s["length"],
                   s["epoch_length"] * problem.m, seed=5)
         rows = s["length"] + 1
     else:
-        out = run(student, method, PUBLIC, np.zeros(problem.n), lr, s["length"] * problem.m, seed=5)
+        out = run(student, given, method, PUBLIC, np.zeros(problem.n), lr, s["length"] * problem.m, seed=5)
         rows = s["length"] * problem.m + 1
     what = s["text"]
     gap = gaps(problem, iterates(out, rows, problem.n, what))

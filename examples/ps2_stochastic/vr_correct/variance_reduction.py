@@ -6,8 +6,7 @@ import numpy as np
 
 def sgd(problem, x0, lr, n_steps, rng):
     xs = [np.asarray(x0, dtype=float).copy()]
-    for _ in range(n_steps):
-        i = rng.choice(problem.m)
+    for i in rng.integers(problem.m, size=n_steps):  # all draws at once: the same numbers
         xs.append(xs[-1] - lr * problem.grad_i(xs[-1], i))
     return np.vstack(xs)
 

@@ -33,7 +33,8 @@ def _run(method, problem, x0, lr, length, epoch_length, seed):
     """Call ``variance_reduction.<method>`` on ``problem`` (the grader's, through a stand-in).
 
     ``length`` is ``n_steps`` (sgd, sag, saga) or ``n_epochs`` (svrg); the generator is
-    ``np.random.default_rng(seed)``. Returns a dict: ``iterates`` (the returned value as a numpy
+    ``np.random.default_rng(seed)``; ``x0`` reaches the method in the float dtype it was sent in.
+    Returns a dict: ``iterates`` (the returned value as a numpy
     array, or None with ``problem`` saying why it is not an array of real numbers), ``x0_unchanged``
     (whether the array passed as x0 still holds its values) and ``draws`` (how many
     ``rng.integers(problem.m)`` draws bring a fresh generator to the state the method left ``rng``
@@ -43,7 +44,7 @@ def _run(method, problem, x0, lr, length, epoch_length, seed):
     import variance_reduction
 
     rng = np.random.default_rng(seed)
-    x0 = np.array(x0, dtype=np.float64)
+    x0 = np.array(x0, dtype=None if np.asarray(x0).dtype.kind == "f" else np.float64)  # float32 stays
     x0_before = x0.copy()
     function = getattr(variance_reduction, method)
     if method == "svrg":

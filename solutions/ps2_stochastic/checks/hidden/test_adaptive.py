@@ -8,8 +8,13 @@ step within ``rtol * max|x_torch|``: 1e-10 in float64, 1e-5 in float32. Measured
 implementations written differently from PyTorch (other operation orders, ``torch._foreach_*``):
 at most 1e-14 (float64) and 1e-6 (float32) over these runs.
 
-Weights: per optimizer, three float64 checks of weight 1 and two of weight 0.5 (float32, closure),
-so that with its public check each optimizer is worth a quarter of the problem.
+Per optimizer, by property: every constructor option alone (the others at their defaults), all of
+them together, the interface the statement promises (two parameter groups in which every option
+differs from the other group and from the constructor's, parameters without a gradient always or on
+some steps, a ``state_dict()`` round trip, ``p.grad`` left as it was), float32, and
+``step(closure)``. Weights: three float64 checks of weight 1 and two of weight 0.5 (float32,
+closure), so that with its public check each optimizer is worth five shares. Messages name the
+option and the parameter, never a step, a size or a value computed from the student's iterates.
 """
 
 import functools
@@ -20,11 +25,113 @@ import numpy as np
 import pytest
 import torch
 
+from autograder.checks import PartialCredit
+
 pytestmark = pytest.mark.problem("adaptive")
 
 RTOL = {"float64": 1e-10, "float32": 1e-5}
 STEPS = 150
 SAVE_LOAD_AT = 60
+# Steps (from 0) at which a parameter gets no gradient, in the interface checks: layer2.bias on every
+# third step from step 5 on, layer1.bias for a stretch that straddles the state_dict() reload.
+ABSENT = {"layer2.bias": list(range(5, STEPS, 3)), "layer1.bias": list(range(40, 75))}
+
+# Per optimizer: each option with a value far from its default (alone, the others at defaults), the
+# options of the combined run, the constructor's arguments and two groups' overrides of the interface
+# run (every option different in each group and from the constructor), and the base lr.
+OPTIONS = {
+    "Adagrad": {
+        "alone": {"lr_decay": 0.05, "weight_decay": 0.02, "initial_accumulator_value": 0.3, "eps": 1e-4},
+        "together": dict(lr=0.05, lr_decay=0.02, weight_decay=0.01, initial_accumulator_value=0.1,
+                         eps=1e-6),
+        "defaults": dict(lr=0.02, lr_decay=0.005, weight_decay=0.005, initial_accumulator_value=0.05,
+                         eps=1e-8),
+        # torch.optim.Adagrad fills every accumulator from the constructor's
+        # initial_accumulator_value, whatever the groups say: no group sets its own.
+        "groups": [dict(lr=0.05, lr_decay=0.02, weight_decay=0.0, eps=1e-5),
+                   dict(lr=0.03, lr_decay=0.0, weight_decay=0.05, eps=1e-10)],
+        "lr": 0.05,
+    },
+    "RMSprop": {
+        "alone": {"alpha": 0.9, "eps": 1e-4, "weight_decay": 0.02, "momentum": 0.9, "centered": True},
+        "together": dict(lr=1e-3, alpha=0.9, eps=1e-6, weight_decay=0.01, momentum=0.9, centered=True),
+        "defaults": dict(lr=1e-3, alpha=0.95, eps=1e-7, weight_decay=0.01, momentum=0.3, centered=False),
+        "groups": [dict(lr=2e-3, alpha=0.9, eps=1e-5, weight_decay=0.0, momentum=0.5, centered=True),
+                   dict(lr=5e-4, alpha=0.99, eps=1e-8, weight_decay=0.05, momentum=0.0, centered=False)],
+        "lr": 3e-3,
+    },
+    "Adam": {
+        "alone": {"betas": (0.8, 0.95), "eps": 1e-4, "weight_decay": 0.02, "amsgrad": True},
+        "together": dict(lr=3e-3, betas=(0.85, 0.99), eps=1e-7, weight_decay=0.01, amsgrad=True),
+        "defaults": dict(lr=3e-3, betas=(0.9, 0.99), eps=1e-6, weight_decay=0.01, amsgrad=False),
+        "groups": [dict(lr=1e-3, betas=(0.8, 0.95), eps=1e-5, weight_decay=0.0, amsgrad=True),
+                   dict(lr=5e-3, betas=(0.85, 0.999), eps=1e-8, weight_decay=0.05, amsgrad=False)],
+        "lr": 1e-2,
+    },
+    "AdamW": {
+        "alone": {"betas": (0.8, 0.95), "eps": 1e-4, "weight_decay": 0.1, "amsgrad": True},
+        "together": dict(lr=3e-3, betas=(0.85, 0.99), eps=1e-7, weight_decay=0.1, amsgrad=True),
+        "defaults": dict(lr=3e-3, betas=(0.9, 0.99), eps=1e-6, weight_decay=0.05, amsgrad=False),
+        "groups": [dict(lr=1e-3, betas=(0.8, 0.95), eps=1e-5, weight_decay=0.0, amsgrad=True),
+                   dict(lr=5e-3, betas=(0.85, 0.999), eps=1e-8, weight_decay=0.2, amsgrad=False)],
+        "lr": 1e-2,
+    },
+}
+NAMES = tuple(OPTIONS)
+
+
+def judge(student, rng, name: str, what: str, *, closure: bool = False, **plan) -> None:
+    """Compare the student's ``name`` with torch.optim's on the replayed gradients of a secret run;
+    with ``absent`` in the plan, also that ``step()`` left every ``p.grad`` as it was."""
+    plan.setdefault("steps", STEPS)
+    plan["seed"] = int(rng.integers(2**31))
+    factory = functools.partial(getattr(torch.optim, name), foreach=False)
+    expected = DRIVER.run_trajectory(factory, record_grads=True, **plan)
+    actual = student.driver("optimizers").trajectory(name, grads=expected["grads"], closure=closure,
+                                                     **plan)
+    if closure:
+        judge_closure(actual, plan["steps"], what)
+    rtol = RTOL[plan.get("dtype", "float64")]
+    message = DRIVER.first_divergence(actual, expected, rtol=rtol, what=what,
+                                      save_load_at=plan.get("save_load_at"), absent=plan.get("absent"),
+                                      groups=plan.get("groups") is not None, reveal=False)
+    assert message is None, message
+    if "absent" in plan:
+        judge_grads_untouched(actual, expected, what)
+
+
+def judge_closure(actual: dict, steps: int, what: str) -> None:
+    """step(closure) must call the closure once per step and return its value."""
+    losses, returned = actual.get("losses"), actual.get("returned")
+    if not isinstance(losses, np.ndarray) or not isinstance(returned, np.ndarray):
+        raise AssertionError(f"{what}: the driver returned no record of the closure calls")
+    if len(losses) != steps:
+        more = "more" if len(losses) > steps else "fewer"
+        raise AssertionError(f"{what}: step(closure) called the closure {more} times than once per "
+                             f"step; call it exactly once per step")
+    if returned.shape != losses.shape or not np.array_equal(returned, losses):
+        raise AssertionError(f"{what}: step(closure) returned something other than the closure's value "
+                             f"(None, another number or not a number) at some step; step(closure) "
+                             f"must return what closure() returned")
+
+
+def judge_grads_untouched(actual: dict, expected: dict, what: str) -> None:
+    """After each step, every .grad that was set must hold the same values (and None stay None)."""
+    after, given = actual.get("grads_after"), expected["grads"]
+    if not isinstance(after, dict):
+        raise AssertionError(f"{what}: the driver returned no record of the gradients")
+    for name, rows in given.items():
+        got = after.get(name)
+        if not isinstance(got, np.ndarray) or got.shape != rows.shape:
+            raise AssertionError(f"{what}: p.grad of {name} changed shape or disappeared during step()")
+        present = ~np.isnan(expected["grads_after"][name]).reshape(len(rows), -1).any(axis=1)
+        if not np.array_equal(got[present], rows[present]):
+            raise AssertionError(f"{what}: step() changed p.grad of {name}; leave the gradient as it "
+                                 f"was (grad.add(...), not grad.add_(...), for weight decay)")
+
+
+def option_text(options: dict) -> str:
+    return ", ".join(f"{key}={value}" for key, value in options.items())
 
 
 def _load_driver():
@@ -39,177 +146,49 @@ def _load_driver():
 DRIVER = _load_driver()
 
 
-def judge(student, rng, name: str, what: str, *, closure: bool = False, **plan) -> None:
-    """Compare the student's ``name`` with torch.optim's on the replayed gradients of a secret run."""
-    plan.setdefault("steps", STEPS)
-    plan["seed"] = int(rng.integers(2**31))
-    factory = functools.partial(getattr(torch.optim, name), foreach=False)
-    expected = DRIVER.run_trajectory(factory, record_grads=True, **plan)
-    actual = student.driver("optimizers").trajectory(name, grads=expected["grads"], closure=closure,
-                                                     **plan)
-    if closure:
-        judge_closure(actual, plan["steps"], what)
-    rtol = RTOL[plan.get("dtype", "float64")]
-    message = DRIVER.first_divergence(actual, expected, rtol=rtol, what=what,
-                                      save_load_at=plan.get("save_load_at"))
-    assert message is None, message
+@pytest.mark.parametrize("name", NAMES)
+def test_each_option_alone(student, rng, name):
+    """each constructor option alone (the others at their defaults) matches torch.optim (float64)"""
+    spec = OPTIONS[name]
+    failed = []
+    for option, value in spec["alone"].items():
+        try:
+            judge(student, rng, name, f"{name}({option}={value})",
+                  defaults={"lr": spec["lr"], option: value}, steps=100)
+        except AssertionError as exc:
+            failed.append(str(exc))
+    if failed:
+        share = 1 - len(failed) / len(spec["alone"])
+        raise PartialCredit(share, "; ".join(failed))
 
 
-def judge_closure(actual: dict, steps: int, what: str) -> None:
-    """step(closure) must call the closure once per step and return its value."""
-    losses, returned = actual.get("losses"), actual.get("returned")
-    if not isinstance(losses, np.ndarray) or not isinstance(returned, np.ndarray):
-        raise AssertionError(f"{what}: the driver returned no record of the closure calls")
-    if len(losses) != steps:
-        raise AssertionError(f"{what}: step(closure) called the closure {len(losses)} times in {steps} "
-                             f"steps; call it exactly once per step")
-    for k, (value, loss) in enumerate(zip(returned, losses, strict=True), start=1):
-        if not value == loss:
-            raise AssertionError(f"{what}: step {k} returned something other than the closure's value "
-                                 f"(None, another number or not a number); step(closure) must return "
-                                 f"what closure() returned")
+@pytest.mark.parametrize("name", NAMES)
+def test_all_options_together(student, rng, name):
+    """all constructor options at once match torch.optim over 150 steps (float64)"""
+    options = OPTIONS[name]["together"]
+    judge(student, rng, name, f"{name}({option_text(options)})", defaults=options)
 
 
-# ---------------------------------------------------------------------------- Adagrad
-
-
-def test_adagrad_weight_decay_and_eps(student, rng):
-    """Adagrad: weight_decay and eps match torch.optim.Adagrad over 150 steps (float64)."""
-    judge(student, rng, "Adagrad", "Adagrad with weight_decay and eps",
-          defaults=dict(lr=0.05, weight_decay=0.01, eps=1e-8))
-
-
-def test_adagrad_lr_decay_and_initial_accumulator(student, rng):
-    """Adagrad: lr_decay and initial_accumulator_value match torch.optim.Adagrad over 150 steps (float64)."""
-    judge(student, rng, "Adagrad", "Adagrad with lr_decay and initial_accumulator_value",
-          defaults=dict(lr=0.05, lr_decay=0.01, initial_accumulator_value=0.1))
-
-
-def test_adagrad_groups_frozen_state_dict(student, rng):
-    """Adagrad: two parameter groups, parameters without gradients, state_dict() reload mid-run."""
-    judge(student, rng, "Adagrad", "Adagrad with two parameter groups",
-          defaults=dict(lr=0.02, initial_accumulator_value=0.1),
-          groups=[dict(lr=0.05, lr_decay=0.02), dict(weight_decay=0.05)],
-          extra=True, save_load_at=SAVE_LOAD_AT)
+@pytest.mark.parametrize("name", NAMES)
+def test_interface_groups_missing_gradients_state_dict(student, rng, name):
+    """two parameter groups, gradients missing always or on some steps, state_dict() reload, p.grad kept"""
+    spec = OPTIONS[name]
+    judge(student, rng, name, f"{name} with two parameter groups whose options all differ",
+          defaults=spec["defaults"], groups=spec["groups"], extra=True, save_load_at=SAVE_LOAD_AT,
+          absent=ABSENT)
 
 
 @pytest.mark.weight(0.5)
-def test_adagrad_float32(student, rng):
-    """Adagrad: float32 parameters match torch.optim.Adagrad over 100 steps (rtol 1e-5)."""
-    judge(student, rng, "Adagrad", "Adagrad in float32",
-          defaults=dict(lr=0.05, lr_decay=0.01, weight_decay=0.01, initial_accumulator_value=0.1),
-          dtype="float32", steps=100)
+@pytest.mark.parametrize("name", NAMES)
+def test_float32(student, rng, name):
+    """float32 parameters with all options match torch.optim over 100 steps (rtol 1e-5)"""
+    options = OPTIONS[name]["together"]
+    judge(student, rng, name, f"{name} in float32", defaults=options, dtype="float32", steps=100)
 
 
 @pytest.mark.weight(0.5)
-def test_adagrad_closure(student, rng):
-    """Adagrad: step(closure) evaluates the closure once per step and returns its loss."""
-    judge(student, rng, "Adagrad", "Adagrad.step(closure)", defaults=dict(lr=0.05), steps=20,
+@pytest.mark.parametrize("name", NAMES)
+def test_step_with_closure(student, rng, name):
+    """step(closure) evaluates the closure once per step and returns its loss"""
+    judge(student, rng, name, f"{name}.step(closure)", defaults={"lr": OPTIONS[name]["lr"]}, steps=20,
           closure=True)
-
-
-# ---------------------------------------------------------------------------- RMSprop
-
-
-def test_rmsprop_alpha_weight_decay_eps(student, rng):
-    """RMSprop: alpha, weight_decay and eps match torch.optim.RMSprop over 150 steps (float64)."""
-    judge(student, rng, "RMSprop", "RMSprop with alpha, weight_decay and eps",
-          defaults=dict(lr=3e-3, alpha=0.9, weight_decay=0.01, eps=1e-6))
-
-
-def test_rmsprop_momentum_centered(student, rng):
-    """RMSprop: momentum and centered=True match torch.optim.RMSprop over 150 steps (float64)."""
-    judge(student, rng, "RMSprop", "RMSprop with momentum and centered=True",
-          defaults=dict(lr=1e-3, momentum=0.9, centered=True))
-
-
-def test_rmsprop_groups_frozen_state_dict(student, rng):
-    """RMSprop: two parameter groups, parameters without gradients, state_dict() reload mid-run."""
-    judge(student, rng, "RMSprop", "RMSprop with two parameter groups",
-          defaults=dict(lr=1e-3),
-          groups=[dict(momentum=0.5, centered=True), dict(weight_decay=0.05, alpha=0.95, lr=5e-4)],
-          extra=True, save_load_at=SAVE_LOAD_AT)
-
-
-@pytest.mark.weight(0.5)
-def test_rmsprop_float32(student, rng):
-    """RMSprop: float32 parameters match torch.optim.RMSprop over 100 steps (rtol 1e-5)."""
-    judge(student, rng, "RMSprop", "RMSprop in float32",
-          defaults=dict(lr=1e-3, momentum=0.9, centered=True, weight_decay=0.01),
-          dtype="float32", steps=100)
-
-
-@pytest.mark.weight(0.5)
-def test_rmsprop_closure(student, rng):
-    """RMSprop: step(closure) evaluates the closure once per step and returns its loss."""
-    judge(student, rng, "RMSprop", "RMSprop.step(closure)", defaults=dict(lr=3e-3), steps=20,
-          closure=True)
-
-
-# ---------------------------------------------------------------------------- Adam
-
-
-def test_adam_betas_weight_decay_eps(student, rng):
-    """Adam: betas, eps and L2 weight_decay match torch.optim.Adam over 150 steps (float64)."""
-    judge(student, rng, "Adam", "Adam with betas, eps and weight_decay",
-          defaults=dict(lr=3e-3, betas=(0.85, 0.99), weight_decay=0.01, eps=1e-7))
-
-
-def test_adam_amsgrad(student, rng):
-    """Adam: amsgrad=True (PyTorch's form) matches torch.optim.Adam over 150 steps (float64)."""
-    judge(student, rng, "Adam", "Adam with amsgrad=True", defaults=dict(lr=1e-2, amsgrad=True))
-
-
-def test_adam_groups_frozen_state_dict(student, rng):
-    """Adam: two parameter groups, parameters without gradients, state_dict() reload mid-run."""
-    judge(student, rng, "Adam", "Adam with two parameter groups",
-          defaults=dict(lr=3e-3),
-          groups=[dict(lr=1e-3, amsgrad=True), dict(weight_decay=0.05, betas=(0.8, 0.99))],
-          extra=True, save_load_at=SAVE_LOAD_AT)
-
-
-@pytest.mark.weight(0.5)
-def test_adam_float32(student, rng):
-    """Adam: float32 parameters match torch.optim.Adam over 100 steps (rtol 1e-5)."""
-    judge(student, rng, "Adam", "Adam in float32",
-          defaults=dict(lr=3e-3, weight_decay=0.01, amsgrad=True), dtype="float32", steps=100)
-
-
-@pytest.mark.weight(0.5)
-def test_adam_closure(student, rng):
-    """Adam: step(closure) evaluates the closure once per step and returns its loss."""
-    judge(student, rng, "Adam", "Adam.step(closure)", defaults=dict(lr=3e-3), steps=20, closure=True)
-
-
-# ---------------------------------------------------------------------------- AdamW
-
-
-def test_adamw_decoupled_weight_decay(student, rng):
-    """AdamW: decoupled weight_decay matches torch.optim.AdamW over 150 steps (float64)."""
-    judge(student, rng, "AdamW", "AdamW with weight_decay", defaults=dict(lr=3e-3, weight_decay=0.1))
-
-
-def test_adamw_amsgrad(student, rng):
-    """AdamW: amsgrad=True (PyTorch's form) matches torch.optim.AdamW over 150 steps (float64)."""
-    judge(student, rng, "AdamW", "AdamW with amsgrad=True", defaults=dict(lr=1e-2, amsgrad=True))
-
-
-def test_adamw_groups_frozen_state_dict(student, rng):
-    """AdamW: two parameter groups, parameters without gradients, state_dict() reload mid-run."""
-    judge(student, rng, "AdamW", "AdamW with two parameter groups",
-          defaults=dict(lr=3e-3),
-          groups=[dict(lr=1e-3, amsgrad=True), dict(weight_decay=0.2, betas=(0.8, 0.99))],
-          extra=True, save_load_at=SAVE_LOAD_AT)
-
-
-@pytest.mark.weight(0.5)
-def test_adamw_float32(student, rng):
-    """AdamW: float32 parameters match torch.optim.AdamW over 100 steps (rtol 1e-5)."""
-    judge(student, rng, "AdamW", "AdamW in float32",
-          defaults=dict(lr=3e-3, weight_decay=0.1, amsgrad=True), dtype="float32", steps=100)
-
-
-@pytest.mark.weight(0.5)
-def test_adamw_closure(student, rng):
-    """AdamW: step(closure) evaluates the closure once per step and returns its loss."""
-    judge(student, rng, "AdamW", "AdamW.step(closure)", defaults=dict(lr=3e-3), steps=20, closure=True)

@@ -2,18 +2,16 @@
 oracle budget, convergence, SGD's noise floor, SVRG's geometric decrease, and the returned arrays.
 
 Inputs (problem sizes and data seeds, x0, generator seeds) come from the ``rng`` fixture, so they are
-secret. Expected trajectories are the reference's, computed here in the parent on the reference's
-own ``FiniteSumLogistic``; f values are computed here too, never taken from the sandbox. Messages
-name steps and sizes of differences, never the hidden inputs.
+secret. Expected trajectories are the reference's, computed here in the parent on the given
+``FiniteSumLogistic`` (the ``given`` fixture); f values are computed here too, never taken from the
+sandbox. Messages say which case and what kind of difference, never the hidden inputs nor a number
+computed from the student's results (a step, a size, a ratio).
 """
-
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 from autograder.checks import Oracle, PartialCredit, StudentError, StudentException, StudentTimeout, redact
-from autograder.checks.plugin import import_file
 
 pytestmark = pytest.mark.problem("variance_reduction")
 
@@ -50,17 +48,16 @@ def point(rng: np.random.Generator, n: int, radius: float) -> np.ndarray:
     return radius * x / np.linalg.norm(x)
 
 
-def run(student, method: str, kwargs: dict, x0, lr: float, length: int, epoch_length=None,
+def run(student, given, method: str, kwargs: dict, x0, lr: float, length: int, epoch_length=None,
         seed: int = 0) -> dict:
-    """Run the student's method in the sandbox through the driver (see drivers/)."""
+    """Run the student's method in the sandbox through the driver (see drivers/) on the given
+    problem, which stays here: the student's code reaches it through an Oracle stand-in."""
     getattr(student.variance_reduction, method)  # a missing function or a broken import: reported as such
     driver = getattr(student.driver("variance_reduction"), method)
-    root = next(f for f in Path(__file__).resolve().parents if (f / "problemset.toml").is_file())
-    problem = import_file("_autograder_given_ps2_stochastic_problems",
-                          root / "problems.py").FiniteSumLogistic(**kwargs)
+    problem = given.problems.FiniteSumLogistic(**kwargs)
     oracle = Oracle(problem, methods=("f", "grad", "grad_i", "reset_calls"),
                     attributes=("m", "n", "mu", "L", "L_max"), properties=("calls",))
-    x0 = np.asarray(x0, dtype=float)
+    x0 = np.asarray(x0)
     if method == "svrg":
         out = driver(oracle, x0, float(lr), length, epoch_length, seed)
     else:
@@ -115,20 +112,25 @@ def student_failure(exc: StudentError) -> str:
 # ---------------------------------------------------------------------------- returned arrays
 
 
-def test_methods_return_well_formed_iterates(student, rng):
-    """all methods: well-formed iterates (shape, float64, row 0 = x0, x0 unchanged, zero steps)"""
+def test_methods_return_well_formed_iterates(student, given, rng):
+    """all methods: well-formed iterates (shape, float64, row 0 = x0, x0 unchanged, zero steps, float32 x0)"""
     kwargs = odd_problem(rng)
     n = kwargs["n"]
-    cases = {method: [(length, point(rng, n, 1.0), int(rng.integers(2, 6)) if method == "svrg" else None,
-                       seed_from(rng)) for length in (0, int(rng.integers(3, 8)))] for method in METHODS}
+    lengths = (0, int(rng.integers(3, 8)), int(rng.integers(3, 8)))
+    cases = {method: [(length, point(rng, n, 1.0).astype(np.float32 if number == 2 else np.float64),
+                       int(rng.integers(2, 6)) if method == "svrg" else None, seed_from(rng))
+                      for number, length in enumerate(lengths)] for method in METHODS}
     problems = []
     for method in METHODS:
         try:
             for length, x0, epoch_length, seed in cases[method]:
-                out = run(student, method, kwargs, x0, 0.3, length, epoch_length, seed)
+                out = run(student, given, method, kwargs, x0, 0.3, length, epoch_length, seed)
                 x = iterates(out, length + 1, n, method)
                 if not np.array_equal(x[0], x0):
                     raise AssertionError(f"{method}: row 0 of the result must be x0 itself")
+                if x0.dtype == np.float32 and length and np.array_equal(x[1], x[1].astype(np.float32)):
+                    raise AssertionError(f"{method}: from a float32 x0 the iterates were computed in "
+                                         f"float32; compute in float64 (x = x0.astype(np.float64))")
                 if not out["x0_unchanged"]:
                     raise AssertionError(f"{method}: x0 was modified in place; copy it before updating")
         except AssertionError as exc:
@@ -178,11 +180,11 @@ def explain(method: str, k: int, draws: int, expected_draws: int) -> str:
 
 @pytest.mark.parametrize("method", [pytest.param("sgd", marks=pytest.mark.weight(3))] + [
     pytest.param(method, marks=pytest.mark.weight(4)) for method in ("sag", "saga", "svrg")])
-def test_trajectory_matches_the_reference_under_the_contract(student, reference, rng, method):
+def test_trajectory_matches_the_reference_under_the_contract(student, reference, given, rng, method):
     """trajectory equals the reference's under the sampling contract"""
     cases = trajectory_cases(rng, method)
     for number, (kwargs, lr_units, length, epoch_units) in enumerate(cases, 1):
-        problem = reference.problems.FiniteSumLogistic(**kwargs)
+        problem = given.problems.FiniteSumLogistic(**kwargs)
         x0 = point(rng, problem.n, float(rng.uniform(0.5, 2.0)))
         lr = lr_units / problem.L_max
         seed = seed_from(rng)
@@ -192,19 +194,18 @@ def test_trajectory_matches_the_reference_under_the_contract(student, reference,
             expected = method_of(problem, x0, lr, length, epoch_length, np.random.default_rng(seed))
         else:
             expected = method_of(problem, x0, lr, length, np.random.default_rng(seed))
-        out = run(student, method, kwargs, x0, lr, length, epoch_length, seed)
+        out = run(student, given, method, kwargs, x0, lr, length, epoch_length, seed)
         x = iterates(out, length + 1, problem.n, method, finite=False)
         off = np.abs(x - expected) > TOLERANCE * (1.0 + np.abs(expected))
         off |= ~np.isfinite(x)
         if off.any():
             k = int(np.argmax(off.any(axis=1)))
-            size = float(np.max(np.abs(x[k] - expected[k])))
-            unit = "snapshot" if method == "svrg" else "step"
             draws = length * epoch_length if method == "svrg" else length
+            where = {0: "in row 0", 1: "at the first " + ("epoch" if method == "svrg" else "step")}.get(
+                k, "after the first " + ("epoch" if method == "svrg" else "step") + " agrees")
             raise AssertionError(
-                f"{call_text(method)} on hidden case {number} of {len(cases)}: the iterates first differ "
-                f"from the reference at {unit} {k} (by up to {size:.3g}; allowed "
-                f"{TOLERANCE:g} * (1 + |x|)); {unit}s before it agree. Hint: "
+                f"{call_text(method)} on hidden case {number} of {len(cases)}: the iterates differ from "
+                f"the reference {where} (by more than {TOLERANCE:g} * (1 + |x|)). Hint: "
                 f"{explain(method, k, out['draws'], draws)}")
 
 
@@ -222,7 +223,7 @@ def budget(method: str, m: int, length: int, epoch_length: int | None) -> tuple[
 
 @pytest.mark.weight(2)
 @pytest.mark.parametrize("method", METHODS)
-def test_oracle_budget_on_hidden_problems(student, rng, method):
+def test_oracle_budget_on_hidden_problems(student, given, rng, method):
     """oracle budget on hidden problems"""
     for _ in range(2):
         kwargs = odd_problem(rng)
@@ -230,7 +231,7 @@ def test_oracle_budget_on_hidden_problems(student, rng, method):
             length, epoch_length = int(rng.integers(2, 5)), int(rng.integers(5, 30))
         else:
             length, epoch_length = int(rng.integers(10, 60)), None
-        out = run(student, method, kwargs, point(rng, kwargs["n"], 1.0), 0.2, length, epoch_length,
+        out = run(student, given, method, kwargs, point(rng, kwargs["n"], 1.0), 0.2, length, epoch_length,
                   seed_from(rng))
         expected, rule = budget(method, kwargs["m"], length, epoch_length)
         if out["calls"] != expected:
@@ -245,67 +246,64 @@ def test_oracle_budget_on_hidden_problems(student, rng, method):
 
 @pytest.mark.weight(2)
 @pytest.mark.parametrize("method", ["sag", "saga", "svrg"])
-def test_converges_within_the_budget_on_hidden_problems(student, reference, rng, method):
+def test_converges_within_the_budget_on_hidden_problems(student, given, rng, method):
     """converges to f - f* < 1e-7 within the budget on hidden problems"""
     s = SETTINGS[method]
     finals = []
     for _ in range(3):
         kwargs = default_problem(rng)
-        problem = reference.problems.FiniteSumLogistic(**kwargs)
+        problem = given.problems.FiniteSumLogistic(**kwargs)
         x0 = point(rng, problem.n, float(rng.uniform(0.0, 2.0)))
         lr = s["lr"] / problem.L_max
         if method == "svrg":
-            out = run(student, method, kwargs, x0, lr, s["length"], s["epoch_length"] * problem.m,
+            out = run(student, given, method, kwargs, x0, lr, s["length"], s["epoch_length"] * problem.m,
                       seed_from(rng))
             rows = s["length"] + 1
         else:
-            out = run(student, method, kwargs, x0, lr, s["length"] * problem.m, seed=seed_from(rng))
+            out = run(student, given, method, kwargs, x0, lr, s["length"] * problem.m, seed=seed_from(rng))
             rows = s["length"] * problem.m + 1
         finals.append(float(gaps(problem, iterates(out, rows, problem.n, method))[-1]))
     failed = [f for f in finals if not f < CONVERGED]
     if failed:
         raise AssertionError(
-            f"{method} with the statement's step and budget ends above f(x) - f* = {CONVERGED:g} on "
-            f"{len(failed)} of {len(finals)} hidden problems (worst {max(failed):.3g}); a correct "
-            f"{method} gets there with a wide margin")
+            f"{method} with the statement's step and budget ends above f(x) - f* = {CONVERGED:g} on a "
+            f"hidden problem; a correct {method} gets there with a wide margin")
 
 
 @pytest.mark.weight(2)
-def test_sgd_with_a_constant_step_stalls_at_a_noise_floor(student, reference, rng):
+def test_sgd_with_a_constant_step_stalls_at_a_noise_floor(student, given, rng):
     """sgd: a constant step makes progress, then stalls at a noise floor"""
     for number in range(1, 4):
         kwargs = default_problem(rng)
-        problem = reference.problems.FiniteSumLogistic(**kwargs)
+        problem = given.problems.FiniteSumLogistic(**kwargs)
         x0 = point(rng, problem.n, 5.0)
         n_steps = 20 * problem.m
-        out = run(student, "sgd", kwargs, x0, 0.5 / problem.L_max, n_steps, seed=seed_from(rng))
+        out = run(student, given, "sgd", kwargs, x0, 0.5 / problem.L_max, n_steps, seed=seed_from(rng))
         gap = gaps(problem, iterates(out, n_steps + 1, problem.n, "sgd"))
         floor = float(np.mean(gap[-5 * problem.m:]))
         if not floor <= 0.25 * gap[0]:
             raise AssertionError(f"sgd on hidden problem {number}: over the last 5m steps f - f* averages "
-                                 f"{floor / gap[0]:.3g} times its value at x0; SGD should have made "
-                                 f"progress (at most 0.25 times)")
+                                 f"more than 0.25 times its value at x0; SGD should have made progress")
         if not floor >= 1e-3:
             raise AssertionError(f"sgd on hidden problem {number}: over the last 5m steps f - f* averages "
-                                 f"{floor:.3g}; with a constant step SGD stalls at a noise floor (>= 1e-3 "
-                                 f"here), so your method is not plain SGD (a full gradient? a shrinking "
+                                 f"less than 1e-3; with a constant step SGD stalls at a noise floor above "
+                                 f"that, so your method is not plain SGD (a full gradient? a shrinking "
                                  f"step?)")
 
 
 @pytest.mark.weight(2)
-def test_svrg_error_shrinks_geometrically(student, reference, rng):
+def test_svrg_error_shrinks_geometrically(student, given, rng):
     """svrg: f - f* shrinks geometrically (at least halved every epoch)"""
     for number in range(1, 4):
         kwargs = default_problem(rng)
-        problem = reference.problems.FiniteSumLogistic(**kwargs)
+        problem = given.problems.FiniteSumLogistic(**kwargs)
         x0 = point(rng, problem.n, 2.0)
         n_epochs = 6
-        out = run(student, "svrg", kwargs, x0, 1 / (3 * problem.L_max), n_epochs, 2 * problem.m,
+        out = run(student, given, "svrg", kwargs, x0, 1 / (3 * problem.L_max), n_epochs, 2 * problem.m,
                   seed_from(rng))
         gap = gaps(problem, iterates(out, n_epochs + 1, problem.n, "svrg"))
         for s in range(1, n_epochs + 1):
             if gap[s - 1] > 1e-10 and not gap[s] <= 0.5 * gap[s - 1]:
                 raise AssertionError(
-                    f"svrg on hidden problem {number}: epoch {s} took f - f* from {gap[s - 1]:.3g} to "
-                    f"{gap[s]:.3g}, a factor {gap[s] / gap[s - 1]:.3g}; a correct svrg shrinks it by "
-                    f"at least 2 per epoch here (linear convergence)")
+                    f"svrg on hidden problem {number}: an epoch did not halve f - f*; a correct svrg "
+                    f"shrinks it by at least 2 per epoch here (linear convergence)")
