@@ -584,6 +584,17 @@ def test_cell_scores_come_from_the_result_and_add_up_to_its_score():
     assert set(cell_scores(cells, everything).values()) == {0.0}
 
 
+def test_cells_add_up_to_the_problems_score_not_to_its_rounded_checks():
+    """A result rounds each check's score (to 1e-6) and each problem's sum of exact shares once:
+    with many checks the rounded ones drift (7 checks of 1/7 point add up to 0.999999); the cells
+    add up to the problem's score."""
+    result = _result([("arith", f"checks/public/test_arith.py::test_{i}", "passed", 0.142857, 0.142857)
+                      for i in range(7)])
+    result.problems[0].score = result.problems[0].max_score = result.score = 1.0
+    cells = [_cell("public_arith", 1, "arith", "checks/public/test_arith.py")]
+    assert cell_scores(cells, result) == {"public_arith": 1.0}
+
+
 def test_a_missing_gradebook_is_a_one_line_error(tmp_path):
     with pytest.raises(GradebookError, match="generate_assignment"):
         resolve_gradebook(f"sqlite:///{tmp_path}/gradebook.db")

@@ -209,8 +209,9 @@ def cell_scores(cells: list[dict], result: Result) -> dict[str, float]:
     for cell in cells:
         if cell["plan"] is not None:
             by_problem.setdefault(cell["plan"].get("problem", ""), []).append(cell)
+    exact = {p.id: p.score for p in result.problems}  # each check's score is rounded, not these
     for problem, mine in by_problem.items():
-        left = sum(t.score for t in result.tests if t.problem == problem)
+        left = exact.get(problem, sum(t.score for t in result.tests if t.problem == problem))
         for cell in mine:
             earned = sum(t.score for t in cell_tests(cell["plan"], result))
             scores[cell["name"]] = min(earned, cell["max_score"], left)
