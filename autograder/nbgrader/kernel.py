@@ -11,10 +11,10 @@ does is make the public checks runnable and their verdicts agree with the sandbo
 - ``student.<module>.<name>`` reads the kernel's globals (functions live there, not in modules);
   arguments and results cross through the sandbox's wire codec, so a check sees the same plain data
   (a Python ``int`` for a numpy int, copies, no subclasses) as in a grading run;
-- each call has the check's time limit, of the kernel's CPU time (``ITIMER_PROF``: other work on
-  a busy machine does not use it up; a call that waits instead of computing is stopped at
-  ``WAIT_FACTOR`` times the limit of wall time), exceptions become the same ``StudentError``s, and
-  a check's outcome is classified by the grader's own ``CheckRecorder``;
+- each call has the check's time limit, of the kernel's CPU time as in the sandbox (``ITIMER_PROF``:
+  other work on a busy machine does not use it up; a call that waits instead of computing is
+  stopped at ``WAIT_FACTOR`` times the limit of wall time), exceptions become the same
+  ``StudentError``s, and a check's outcome is classified by the grader's own ``CheckRecorder``;
 - ``rng`` is seeded with the grading run's seed for that public check (the cell's plan carries
   it), and parametrized checks run every case.
 
@@ -42,10 +42,13 @@ import pytest
 
 from autograder.checks.plugin import CheckRecord, CheckRecorder, Feedback
 from autograder.sandbox import errors
+from autograder.sandbox.process import WALL_BACKSTOP
 from autograder.sandbox.wire import EncodeError, decode, encode
 
 PLAN = "__autograder__"
-WAIT_FACTOR = 10  # a call is stopped after this many times its limit of wall time, whatever its CPU time
+# A call is stopped after this many times its limit of wall time, whatever its CPU time: the
+# sandbox's own backstop, so a kernel and the grader allow the same.
+WAIT_FACTOR = WALL_BACKSTOP
 _MARK = {"passed": "✓", "failed": "✗", "error": "!", "timeout": "⏱", "skipped": "-"}
 _ENGINE = str(Path(__file__).resolve().parents[1])
 
