@@ -675,7 +675,7 @@ def generous_limits(pset_root: Path, factor: int = 10) -> None:
     """Every call limit of the problem set copy at ``pset_root`` (the manifest's ``call_timeout`` and
     each check's ``call_timeout`` mark) ``factor`` times longer: these tests grade honest code, in
     kernels and in the sandbox, and compare scores; a loaded machine must not make a call miss its
-    limit (the sandbox's limits are of wall time)."""
+    limit (limits count CPU time, but a call starved of CPU is stopped at 4 times its limit)."""
     manifest = pset_root / "problemset.toml"
     limit = load_problem_set(pset_root).call_timeout * factor
     text, line = manifest.read_text(), f"call_timeout = {limit:g}"
