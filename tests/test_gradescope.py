@@ -239,7 +239,7 @@ def test_setup_in_dry_mode_prints_its_installs_and_changes_nothing(gradescope_ro
     env.update(AUTOGRADER_GRADESCOPE_ROOT=str(gradescope_root), AUTOGRADER_SETUP_DRY="1")
     before = sorted(p for p in gradescope_root.rglob("*"))
     process = subprocess.run(["bash", str(gradescope_root / "source" / "setup.sh")], env=env, text=True,
-                             capture_output=True, timeout=60)
+                             capture_output=True, timeout=300)
     assert process.returncode == 0, process.stderr
     commands = process.stdout.splitlines()
     assert any("apt-get install" in c and "bubblewrap" in c for c in commands)
@@ -255,7 +255,7 @@ def self_test(root: Path) -> subprocess.CompletedProcess:
     source = root / "source"
     return subprocess.run([sys.executable, "-I", "-m", "autograder.gradescope.run", "--self-test",
                            "--config", str(source / "gradescope.json"), "--course", str(source / "course")],
-                          text=True, capture_output=True, timeout=120)
+                          text=True, capture_output=True, timeout=300)
 
 
 def test_the_setup_self_test_passes_when_the_reference_scores_full_marks_here(gradescope_root):
