@@ -131,7 +131,8 @@ def judge_grads_untouched(actual: dict, expected: dict, what: str) -> None:
 
 
 def option_text(options: dict) -> str:
-    return ", ".join(f"{key}={value}" for key, value in options.items())
+    """The options' names (their values are the hidden check's)."""
+    return ", ".join(options)
 
 
 def _load_driver():
@@ -153,7 +154,7 @@ def test_each_option_alone(student, rng, name):
     failed = []
     for option, value in spec["alone"].items():
         try:
-            judge(student, rng, name, f"{name}({option}={value})",
+            judge(student, rng, name, f"{name} with {option} set (the others at their defaults)",
                   defaults={"lr": spec["lr"], option: value}, steps=100)
         except AssertionError as exc:
             failed.append(str(exc))
@@ -166,7 +167,7 @@ def test_each_option_alone(student, rng, name):
 def test_all_options_together(student, rng, name):
     """all constructor options at once match torch.optim over 150 steps (float64)"""
     options = OPTIONS[name]["together"]
-    judge(student, rng, name, f"{name}({option_text(options)})", defaults=options)
+    judge(student, rng, name, f"{name} with {option_text(options)} all set", defaults=options)
 
 
 @pytest.mark.parametrize("name", NAMES)
