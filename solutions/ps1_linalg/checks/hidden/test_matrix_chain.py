@@ -54,6 +54,8 @@ def random_dims(rng: np.random.Generator, k: int, high: int = 60) -> list[int]:
     return [int(d) for d in rng.integers(1, high, size=k + 1)]
 
 
+
+
 # ---------------------------------------------------------------------------- optimal_order judge
 
 
@@ -203,8 +205,30 @@ def test_chain_cost_rejects_bad_dims(student):
         ("dims with a single entry", ([5], 0)),
         ("dims with a zero entry", ([3, 0, 4], (0, 1))),
         ("dims with a negative entry", ([3, -2, 4], (0, 1))),
+        ("dims with a non-integer entry", ([3, 1.5, 4], (0, 1))),
     ]
     _count_value_errors(student.matrix_chain.chain_cost, cases, "chain_cost")
+
+
+# ---------------------------------------------------------------------------- dims as a tuple or an array
+
+
+def test_dims_as_tuple_or_numpy_array(student, rng):
+    """chain_cost and optimal_order: dims given as a tuple or a 1-D integer numpy array."""
+    # One check of its own, judged against the student's own answers for the same dims as a list:
+    # a function that takes only lists loses this check, once; a wrong cost or order is charged by
+    # the checks above, not here again.
+    chain_cost, optimal_order = student.matrix_chain.chain_cost, student.matrix_chain.optimal_order
+    for k in (1, 3, 6):
+        dims = random_dims(rng, k)
+        order = next(iter(all_orders(0, k - 1)))
+        for given, kind in ((tuple(dims), "a tuple"), (np.array(dims, dtype=np.int64), "a numpy array")):
+            assert chain_cost(given, order) == chain_cost(dims, order), (
+                f"chain_cost gave another cost for dims given as {kind} than for the same dims as a "
+                f"list: dims may be a list, a tuple or a 1-D integer numpy array")
+            assert optimal_order(given)[0] == optimal_order(dims)[0], (
+                f"optimal_order gave another cost for dims given as {kind} than for the same dims as "
+                f"a list: dims may be a list, a tuple or a 1-D integer numpy array")
 
 
 # ---------------------------------------------------------------------------- optimal_order
@@ -217,6 +241,7 @@ def test_optimal_order_rejects_bad_dims(student):
         ("dims with a single entry", ([7],)),
         ("dims with a zero entry", ([4, 0, 3],)),
         ("dims with a negative entry", ([4, 5, -3, 2],)),
+        ("dims with a non-integer entry", ([4, 2.5, 3],)),
     ]
     _count_value_errors(student.matrix_chain.optimal_order, cases, "optimal_order")
 
@@ -304,11 +329,11 @@ def _numpy(x) -> np.ndarray:
 
 @pytest.mark.weight(2)
 def test_chain_product_numpy_matrices(student, reference, rng):
-    """chain_product: random chains of numpy matrices."""
-    for k in (1, 2, 5):
-        mats = random_chain(rng, k)
+    """chain_product: random chains of numpy matrices, in a list or a tuple."""
+    for k, container in ((1, list), (2, list), (5, list), (4, tuple)):
+        mats = container(random_chain(rng, k))
         result = judge_product(student, reference, mats, 1e-10,
-                               f"a random chain of {k} float64 matrices")
+                               f"a random chain of {k} float64 matrices given as a {container.__name__}")
         expect_type(result, np.ndarray, "chain_product(mats)")
         assert result.dtype == np.float64, (
             "chain_product returned another dtype than float64 for float64 factors; keep the dtype")
@@ -361,11 +386,13 @@ def test_chain_product_torch_float32_vector_last(student, reference, rng):
 
 
 def test_chain_product_shape_mismatch(student, rng):
-    """chain_product: factors whose shapes do not match raise ValueError."""
+    """chain_product: an empty list, a factor of the wrong dimension or mismatched shapes raise ValueError."""
     a, b = rng.standard_normal((3, 4)), rng.standard_normal((5, 2))
     cases = [
         ("two matrices whose inner dimensions differ", ([a, b],)),
         ("a chain whose last vector has the wrong length", ([a, rng.standard_normal(3)],)),
         ("a chain with a 1-D vector before the last factor", ([rng.standard_normal(3), a],)),
+        ("an empty list", ([],)),
+        ("a chain with a 3-D factor", ([a, rng.standard_normal((4, 2, 2))],)),
     ]
     _count_value_errors(student.matrix_chain.chain_product, cases, "chain_product")

@@ -70,6 +70,7 @@ def divergent_sequences(rng):
         ("c (-1)^k", c * (-1) ** K, "divergent", None),  # |r_k| = c
         ("k^p / c", K ** power(rng) / c, "divergent", None),  # tends to infinity
         ("c + cos(k) with c > 1", 1 + c + sympy.cos(K), "divergent", None),  # |r_k| >= c > 0
+        ("(-1)^k (1 + c / k)", (-1) ** K * (1 + c / K), "divergent", None),  # |r_k| -> 1
     ]
 
 
@@ -136,13 +137,27 @@ def superlinear_sequences(rng):
 def quadratic_sequences(rng):
     q1, q2, q3, q4, q5 = (rational(rng, 1, 9) for _ in range(5))
     c = constant(rng)
-    return [  # lim r_{k+1} / r_k^2 is finite for each
+    return [  # lim r_{k+1} / r_k^2 is finite for each; the order is exactly 2
         ("c q^(2^k)", c * q1 ** (2**K), "quadratic", 0),  # limit 1/c
-        ("q^(3^k) (order 3)", q2 ** (3**K), "quadratic", 0),  # limit 0
+        ("q^(2^k)", q2 ** (2**K), "quadratic", 0),  # limit 1
         ("k^p q^(2^k)", K ** power(rng) * q3 ** (2**K), "quadratic", 0),  # limit 0
         ("2^k q^(2^k)", 2**K * q4 ** (2**K), "quadratic", 0),  # limit 0
         ("exp(-c 2^k)", sympy.exp(-c * 2**K), "quadratic", 0),  # limit 1
         ("q^(2^k - k)", q5 ** (2**K - K), "quadratic", 0),  # limit q^(k - 1) -> 0
+    ]
+
+
+def faster_than_quadratic_sequences(rng):
+    q1, q2, q3, q4, q5 = (rational(rng, 1, 9) for _ in range(5))
+    c = constant(rng)
+    # Order above 2: r_{k+1} / r_k^2 -> 0, so r_{k+1} <= C r_k^2 holds: quadratic ("or faster").
+    return [
+        ("q^(3^k) (order 3)", q1 ** (3**K), "quadratic", 0),  # q^(3^k) -> 0
+        ("c q^(4^k) (order 4)", c * q2 ** (4**K), "quadratic", 0),  # q^(2 4^k) / c -> 0
+        ("exp(-c 3^k) (order 3)", sympy.exp(-c * 3**K), "quadratic", 0),  # exp(-c 3^k) -> 0
+        ("k^p q^(3^k) (order 3)", K ** power(rng) * q3 ** (3**K), "quadratic", 0),
+        ("q^(3^k) / k^p (order 3)", q4 ** (3**K) / K ** power(rng), "quadratic", 0),
+        ("q^(k^2 3^k)", q5 ** (K**2 * 3**K), "quadratic", 0),  # exponent ratio -> 3 (k+1)^2 / k^2
     ]
 
 
@@ -161,13 +176,14 @@ def log_ratio_traps(rng):
 def sign_changing_sequences(rng):
     q1, q2 = rational(rng, 1, 9), rational(rng, 1, 9)
     c = constant(rng)
-    return [  # the class of |r_k|
+    return [  # the class of |r_k|, one sequence per class that tends to 0
         ("(-1)^k c / k^p", (-1) ** K * c / K ** power(rng), "sublinear", 1),
         ("(-q)^k", (-q1) ** K, "linear", q1),
         ("cos(pi k) k q^k", sympy.cos(sympy.pi * K) * K * q2**K, "linear", q2),
         ("(-1)^k / k^k", (-1) ** K / K**K, "superlinear", 0),
         ("(-1)^k q^(2^k)", (-1) ** K * q1 ** (2**K), "quadratic", 0),
-        ("(-1)^k (1 + c / k)", (-1) ** K * (1 + c / K), "divergent", None),
+        # Divergent sequences with alternating signs are in divergent_sequences: a student who
+        # never answers "divergent" loses that check, not this one as well.
     ]
 
 
@@ -283,7 +299,11 @@ def test_classify_homework(student):
     judge_classes(student, HOMEWORK, "homework sequences")
 
 
-@pytest.mark.weight(2)
+# Weights follow the concepts of the statement: each of the five classes is worth about as much as
+# the others (divergent 4, sublinear 2 + public, linear 3 + 1 (root test) + public, superlinear 3
+# + public, quadratic 2 + 2 (order above 2) + public), and the two traps of the quadratic class
+# (order above 2; the log-ratio shortcut) each cost a check of their own, not one sequence among many.
+@pytest.mark.weight(4)
 @pytest.mark.call_timeout(20)
 def test_classify_divergent(student, rng):
     """classify_rate: sequences that do not tend to 0 are divergent."""
@@ -328,9 +348,18 @@ def test_classify_superlinear(student, rng):
 @pytest.mark.weight(2)
 @pytest.mark.call_timeout(20)
 def test_classify_quadratic(student, rng):
-    """classify_rate: quadratic sequences and sequences of order above 2."""
+    """classify_rate: quadratic sequences (order 2)."""
     judge_classes(student, quadratic_sequences(rng), "sequences of this battery",
-                  ". Quadratic means r_{k+1} <= C r_k^2 for some C: order 3 qualifies too")
+                  ". Quadratic means r_{k+1} <= C r_k^2 for some C")
+
+
+@pytest.mark.weight(2)
+@pytest.mark.call_timeout(20)
+def test_classify_faster_than_quadratic(student, rng):
+    """classify_rate: sequences of order above 2 (3^k, 4^k in the exponent) are quadratic."""
+    judge_classes(student, faster_than_quadratic_sequences(rng), "sequences of this battery",
+                  ". Quadratic means r_{k+1} <= C r_k^2 for some C, which every sequence of order 3 "
+                  "or 4 satisfies: 'quadratic' covers quadratic and faster")
 
 
 @pytest.mark.weight(2)

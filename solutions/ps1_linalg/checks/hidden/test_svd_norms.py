@@ -323,14 +323,19 @@ def test_storage_rank_bound_exact_division(student, rng):
 
 
 def test_invalid_arguments_are_rejected(student, rng):
-    """Negative r, a 1-D array, and a size below 1 raise ValueError."""
+    """Negative r, a 1-D or 3-D array, and a size below 1 raise ValueError."""
     A = random_matrix(rng, 5, 4)
+    B = np.stack([random_matrix(rng, 5, 4), random_matrix(rng, 5, 4)])
     svd_norms = student.svd_norms
     cases = [
         ("best_rank_approx with r = -2", lambda: svd_norms.best_rank_approx(A, -2)),
         ("rank_approx_error with r = -1", lambda: svd_norms.rank_approx_error(A, -1)),
         ("best_rank_approx on a 1-D array", lambda: svd_norms.best_rank_approx(A[0], 1)),
         ("frobenius_norm_svd on a 1-D array", lambda: svd_norms.frobenius_norm_svd(A[:, 0])),
+        # np.linalg.svd takes a stack of matrices: a 3-D array is refused only by your own check.
+        ("frobenius_norm_svd on a 3-D array", lambda: svd_norms.frobenius_norm_svd(B)),
+        ("best_rank_approx on a 3-D array", lambda: svd_norms.best_rank_approx(B, 1)),
+        ("rank_approx_error on a 3-D array", lambda: svd_norms.rank_approx_error(B, 1)),
         ("storage_rank_bound with n = 0", lambda: svd_norms.storage_rank_bound(0, 5)),
         ("storage_rank_bound with m = -3", lambda: svd_norms.storage_rank_bound(7, -3)),
     ]

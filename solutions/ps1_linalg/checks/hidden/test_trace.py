@@ -233,6 +233,19 @@ def test_trace_of_product_random_chains(student, rng):
     judge_product(student, tuple(random_cycle(rng, 3)), "a random chain of 3 factors given as a tuple")
 
 
+def large_small_cycle(rng: np.random.Generator, k: int, size: int) -> list[tuple[int, int]]:
+    """The shapes of k factors around a cycle of dimensions where two to k // 2 of them, never
+    neighbours, are ``size`` and the others 1 to 6: every matrix with two large dimensions (a
+    product over the wrong arc, or in the wrong order inside an arc) has over 10^10 entries, while
+    rotating to a small dimension and multiplying from there keeps every product small."""
+    large = set()
+    while len(large) < 2:
+        large = {int(i) for i in rng.choice(k, size=int(rng.integers(2, k // 2 + 1)), replace=False)}
+        large = {i for i in large if (i + 1) % k not in large and (i - 1) % k not in large}
+    d = [size if i in large else int(rng.integers(1, 7)) for i in range(k)]
+    return [(d[i], d[(i + 1) % k]) for i in range(k)]
+
+
 @pytest.mark.weight(2)
 def test_trace_of_product_cheap_rotation(student, rng):
     """trace_of_product: chains whose product in the given order would not fit in memory."""
@@ -243,7 +256,12 @@ def test_trace_of_product_cheap_rotation(student, rng):
         [(size, 4), (4, size), (size, 3), (3, size)],
         [(size, 2), (2, 3), (3, 5), (5, size)],
         [(size, 5), (5, 6), (6, size), (size, 2), (2, 4), (4, size)],
+        [(size, 6), (6, size), (size, 1), (1, 3), (3, size)],  # a wrong split cost forms size x size
     ]
+    # Random cycles with a smaller large dimension (a matrix with two of them, over 7 GB, is still
+    # refused by the sandbox's 4 GiB limit), so that many fit in one check.
+    chains += [large_small_cycle(rng, int(k), int(rng.integers(30_000, 40_000)))
+               for k in rng.integers(4, 10, size=16)]
     for shapes in chains:
         mats = [rng.standard_normal(shape) for shape in shapes]
         what = f"a chain of {len(mats)} factors with a small inner dimension"
@@ -285,8 +303,11 @@ def test_trace_of_product_torch(student, rng):
                       PRODUCT_HINT)
 
 
+@pytest.mark.call_timeout(60)  # torch may be imported in the child here: see test_trace_inner_torch
 def test_trace_of_product_rejects_bad_chains(student, rng):
     """trace_of_product: an empty list, mismatched or non-2-D factors, a non-square product."""
+    import torch
+
     trace_of_product = student.trace.trace_of_product
     cases = [
         ("an empty list", []),
@@ -295,6 +316,10 @@ def test_trace_of_product_rejects_bad_chains(student, rng):
                                                      rng.standard_normal((3, 4))]),
         ("neighbouring factors whose shapes do not match",
          [rng.standard_normal((2, 3)), rng.standard_normal((4, 5)), rng.standard_normal((5, 2))]),
+        ("a chain whose last two factors do not match (though the product's ends do)",
+         [rng.standard_normal((2, 3)), rng.standard_normal((3, 4)), rng.standard_normal((5, 2))]),
+        ("torch factors whose last two shapes do not match (torch's @ raises RuntimeError)",
+         [torch.from_numpy(rng.standard_normal(shape)) for shape in ((2, 3), (3, 4), (5, 2))]),
         ("a chain with a 1-D factor", [rng.standard_normal((3, 3)), rng.standard_normal(3)]),
     ]
     _count_value_errors([(d, lambda mats=mats: trace_of_product(mats)) for d, mats in cases],

@@ -48,6 +48,32 @@ CHAIN = Workload(name="left-to-right evaluation", inputs=chain_inputs, baseline=
                  best=right_to_left, best_name="right to left (optimal)")
 
 
+def split_chain_inputs(gen, device, n, r, dtype="float64", framework="numpy"):
+    """A B C D with A, D dense n x n, B n x r and C r x n (r << n): the arguments of
+    chain_product([A, B, C, D]). Neither fixed order is cheap here: left to right, ((A B) C) D,
+    and right to left, A (B (C D)), both end with an n x n by n x n product (n^3), while the
+    optimal order (A B)(C D) costs 3 n^2 r. On A1 A2 A3 x (CHAIN) right to left is optimal, so
+    code that ignores its optimal order and always multiplies right to left passes that check."""
+    shapes = ((n, n), (n, r), (r, n), (n, n))
+    mats = [(gen.random(shape) - 0.5).astype(dtype) for shape in shapes]
+    if framework == "torch":
+        import torch
+
+        mats = [torch.from_numpy(m).to(device) for m in mats]
+    return (mats,)
+
+
+def split_in_the_middle(mats):
+    """(A B)(C D): three products of cost n^2 r each."""
+    A, B, C, D = mats
+    return (A @ B) @ (C @ D)
+
+
+CHAIN_SPLIT = Workload(name="left-to-right evaluation of A B C D", inputs=split_chain_inputs,
+                       baseline=left_to_right, best=split_in_the_middle,
+                       best_name="(A B)(C D) (optimal)")
+
+
 # ---------------------------------------------------------------------------- trace identities
 
 
