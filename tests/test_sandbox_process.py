@@ -302,6 +302,7 @@ def test_a_warm_child_is_confined_exactly_like_a_cold_one(tmp_path, monkeypatch)
     work = tmp_path / "submission"
     work.mkdir()
     (work / "mod.py").write_text(OBSERVE)
+    (work / os.fsdecode(b"notes-\xff\xfe.txt")).write_text("a name that is not UTF-8")
     marker = tmp_path / "host-only-marker"
     marker.write_text("the grader's")
     seen = {}

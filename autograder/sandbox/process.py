@@ -11,6 +11,7 @@ import contextlib
 import functools
 import hashlib
 import itertools
+import logging
 import os
 import resource
 import select
@@ -57,6 +58,7 @@ _START_TIMEOUT = 30.0
 _MAX_PROCESSES = 256
 DEFAULT_MEMORY = 4 << 30
 _SLOTS = itertools.count()
+log = logging.getLogger("autograder.sandbox")
 
 
 def _child_limits(memory_bytes: int | None, dedicated_uid: bool, gpu: bool = False,
@@ -123,6 +125,7 @@ class SandboxedProcess:
         self.max_reply_bytes = MAX_MESSAGE_BYTES // 2  # a reply past it breaks the call, unparsed
         self._drivers_sent: dict[str, str] = {}  # driver name -> digest of the source this child has
         self.warm = False  # whether the running child was forked from a template (sandbox.zygote)
+        self._cold_only = False  # set when a warm start of this child failed
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -145,8 +148,11 @@ class SandboxedProcess:
         except errors.StudentCrashed:
             if not self.warm:
                 raise
-            zygote.disable(tuple(self.preload), self.output_tail(300).strip() or "no answer")
-            self._start()  # cold, this time
+            # This child only starts cold: if that fails too, the cause was not the template.
+            log.warning("sandbox: a warm child did not start (%s); starting it cold",
+                        self.output_tail(300).strip() or "no answer")
+            self._cold_only = True
+            self._start()
             return
         if self.preload:  # e.g. torch: seconds of imports that no student call should pay for
             self._request({"op": "preload", "modules": self.preload}, [], _START_TIMEOUT,
@@ -161,7 +167,8 @@ class SandboxedProcess:
         temporary folder are needed."""
         self.warm = False
         c = self.confinement
-        if not (zygote.warm_start_enabled() and c.bubblewrap and c.drop_uid and self._cgroup is not None
+        if self._cold_only or not (
+                zygote.warm_start_enabled() and c.bubblewrap and c.drop_uid and self._cgroup is not None
                 and Path(tempfile.gettempdir()).resolve() in self.submission_dir.parents):
             return None
         template = zygote.zygote_for(tuple(self.preload))
@@ -466,6 +473,8 @@ def _threads_cpu_ns(pid: int) -> int:
 def _describe_exit(code: int | None) -> str:
     if code is None:
         return "it stopped answering"
+    if 128 < code < 128 + signal.NSIG:  # bubblewrap (like a shell) reports a killing signal as 128+n
+        code = 128 - code
     if code < 0:
         try:
             return f"killed by {signal.Signals(-code).name}"

@@ -412,7 +412,7 @@ def _prctl(option: int, value: int) -> int:
 
 def _mount(source, target, fstype, flags, data=None) -> None:
     def b(s):
-        return None if s is None else s.encode()
+        return None if s is None else os.fsencode(s)  # file names need not be UTF-8
 
     _check(_libc().mount(b(source), b(target), b(fstype), flags, b(data)), f"mount {target}")
 
