@@ -78,7 +78,10 @@ def main(debug: bool, course: Path | None) -> None:
     \b
     Students:     autograder check PSET            run the public checks on your files
     Instructors:  autograder release PSET          write the student version to assignments/
-                  autograder grade PSET SUB...     grade submissions (folders, .zip or .py)
+                  autograder grade PSET SUB...     grade submissions (folders, .zip, .py, .ipynb)
+                  autograder report RESULTS        item statistics of a graded batch
+                  autograder similarity PSET SUB...  pairs of unusually alike submissions
+                  autograder export canvas|moodle|csv RESULTS   grades for the LMS
     """
     logging.basicConfig(level=logging.DEBUG if debug else logging.WARNING,
                         format="%(levelname)s: %(message)s")
