@@ -1,7 +1,7 @@
 """How much the sandbox costs: grade each reference solution through the full sandbox and with the
 same checks calling the code in-process (unsandboxed), interleaved, and print the ratio of medians.
 
-    python benchmarks/sandbox_overhead.py [--repeats 5] [PSET ...]
+    python benchmarks/sandbox_overhead.py [--repeats 5] [--public] [PSET ...]
 
 The in-process stand-in exists only here: the grader itself has no unsandboxed mode.
 """
@@ -63,13 +63,13 @@ class InProcess:
             del sys.modules[name]
 
 
-def timed_grade(pset, sandboxed: bool) -> tuple[float, float]:
+def timed_grade(pset, sandboxed: bool, public_only: bool = False) -> tuple[float, float]:
     real = plugin.SandboxedProcess
     if not sandboxed:
         plugin.SandboxedProcess = InProcess
     try:
         start = time.perf_counter()
-        result = grade_submission(pset, pset.root)
+        result = grade_submission(pset, pset.root, public_only=public_only)
         return time.perf_counter() - start, result.score
     finally:
         plugin.SandboxedProcess = real
@@ -79,18 +79,20 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("psets", nargs="*")
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--public", action="store_true",
+                        help="public checks only (what `autograder check` runs for a student)")
     args = parser.parse_args()
     psets = args.psets or list_problem_sets("solutions", REPO)
     print(f"sandbox layers: {', '.join(host_confinement().layers)}")
     print(f"{'problem set':<18}{'in-process s':>14}{'sandboxed s':>13}{'ratio':>8}")
     for pset_id in psets:
         pset = load_problem_set(REPO / "solutions" / pset_id)
-        timed_grade(pset, True)  # warm-up: imports, caches
-        timed_grade(pset, False)
+        timed_grade(pset, True, args.public)  # warm-up: imports, caches, the sandbox template
+        timed_grade(pset, False, args.public)
         inproc, sandboxed = [], []
         for _ in range(args.repeats):  # interleaved, so drift hits both sides alike
-            sandboxed.append(timed_grade(pset, True)[0])
-            inproc.append(timed_grade(pset, False)[0])
+            sandboxed.append(timed_grade(pset, True, args.public)[0])
+            inproc.append(timed_grade(pset, False, args.public)[0])
         a, b = statistics.median(inproc), statistics.median(sandboxed)
         print(f"{pset_id:<18}{a:>14.2f}{b:>13.2f}{b / a:>7.2f}x")
 
