@@ -379,7 +379,7 @@ def _parent_has_cuda() -> bool:
 
 def _requirement(function: str, threshold: float, baseline: str) -> str:
     if threshold < 1:
-        return f"It must be at least {1 / threshold:g}x faster than {baseline}."
+        return f"It must be at least {1 / threshold:.3g}x faster than {baseline}."
     return f"It may take at most {threshold:g}x as long as {baseline}."
 
 
