@@ -54,6 +54,7 @@ import dataclasses
 import difflib
 import hashlib
 import json
+import multiprocessing
 import random
 import re
 import shutil
@@ -366,7 +367,11 @@ def main(argv: list[str] | None = None) -> int:
 
     report: dict = {"pset": pset.id, "seed": args.seed, "limit": args.limit, "problems": {}}
     with tempfile.TemporaryDirectory(prefix="check-strength-") as tmp, \
-            concurrent.futures.ProcessPoolExecutor(max_workers=args.jobs) as pool:
+            concurrent.futures.ProcessPoolExecutor(
+                max_workers=args.jobs,
+                # forkserver: this process has graded in-process (torch's thread pool exists), and a
+                # worker forked from it once sat on a copied lock for 20 minutes
+                mp_context=multiprocessing.get_context("forkserver")) as pool:
         for problem in chosen:
             mutants, sample = plan[problem.id]
             owners = [p.id for p in pset.problems if p.module == problem.module]
