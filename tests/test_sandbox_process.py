@@ -383,3 +383,22 @@ def test_a_call_limit_counts_the_childs_cpu_time_with_a_wall_backstop(tmp_path):
         with pytest.raises(errors.StudentTimeout):
             process.call("mod", "spins", (), {}, timeout=0.5)
         assert time.monotonic() - started < 0.5 * WALL_BACKSTOP + 30
+
+
+def test_a_template_that_failed_is_tried_again_after_a_while(tmp_path):
+    """A template that could not fork (e.g. killed in a load spike) gives cold starts for a while,
+    not for the rest of the grading process."""
+    from autograder.sandbox import zygote
+
+    (tmp_path / "mod.py").write_text("def f():\n    return 1\n")
+    if not _warm_possible():  # then every child starts cold, and says so
+        with SandboxedProcess(tmp_path) as process:
+            assert process.call("mod", "f", (), {}, timeout=HONEST) == 1 and not process.warm
+        return
+    zygote.disable((), "a test")
+    assert zygote.zygote_for(()) is None
+    zygote._FAILED_AT[(os.getpid(), ())] -= zygote._RETRY_AFTER
+    template = zygote.zygote_for(())
+    assert template is not None and template.alive
+    with SandboxedProcess(tmp_path) as process:
+        assert process.call("mod", "f", (), {}, timeout=HONEST) == 1 and process.warm

@@ -27,6 +27,7 @@ import ctypes
 import functools
 import json
 import logging
+import math
 import os
 import signal
 import socket
@@ -35,6 +36,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 from pathlib import Path
 
 log = logging.getLogger("autograder.sandbox")
@@ -111,8 +113,12 @@ class Zygote:
         finally:
             child_end.close()
         self._sock = parent_end
-        self._sock.settimeout(120)
-        reply = self._receive()
+        self._sock.settimeout(_START_TIMEOUT)
+        try:
+            reply = self._receive()
+        except BaseException:
+            self.close()
+            raise
         if reply.get("ok") is not True:
             self.close()
             raise OSError(reply.get("error", "the template did not start"))
@@ -158,6 +164,9 @@ class Zygote:
 
 
 _ZYGOTES: dict[tuple[int, tuple[str, ...]], Zygote | None] = {}
+_FAILED_AT: dict[tuple[int, tuple[str, ...]], float] = {}  # when a template last failed to start
+_RETRY_AFTER = 60.0  # seconds of cold starts before trying a template again (e.g. a load spike)
+_START_TIMEOUT = 300.0
 _REGISTRY_LOCK = threading.Lock()
 
 
@@ -170,26 +179,31 @@ def zygote_for(preload: tuple[str, ...]) -> Zygote | None:
     starts are unavailable: then children start cold."""
     key = (os.getpid(), tuple(preload))  # a forked grader (a batch worker) starts its own
     with _REGISTRY_LOCK:
-        if key in _ZYGOTES:
-            zygote = _ZYGOTES[key]
-            if zygote is None or zygote.alive:
-                return zygote
+        zygote = _ZYGOTES.get(key)
+        if zygote is not None and zygote.alive:
+            return zygote
+        if time.monotonic() - _FAILED_AT.get(key, -math.inf) < _RETRY_AFTER:
+            return None
         _atexit_registered()
         try:
             zygote = Zygote(tuple(preload))
         except (OSError, ValueError) as exc:
-            log.warning("sandbox: warm start unavailable (%s); children start cold", exc)
+            log.warning("sandbox: warm start unavailable (%s); children start cold for %g s",
+                        exc, _RETRY_AFTER)
             zygote = None
+            _FAILED_AT[key] = time.monotonic()
         _ZYGOTES[key] = zygote
         return zygote
 
 
 def disable(preload: tuple[str, ...], reason: str) -> None:
-    """Stop using the template for ``preload`` in this process (a child it made failed to start)."""
+    """Stop using the template for ``preload`` in this process for a while (it could not fork)."""
+    key = (os.getpid(), tuple(preload))
     with _REGISTRY_LOCK:
-        zygote = _ZYGOTES.get((os.getpid(), tuple(preload)))
-        _ZYGOTES[(os.getpid(), tuple(preload))] = None
-    log.warning("sandbox: warm start failed (%s); children start cold from now on", reason)
+        zygote = _ZYGOTES.get(key)
+        _ZYGOTES[key] = None
+        _FAILED_AT[key] = time.monotonic()
+    log.warning("sandbox: warm start failed (%s); children start cold for %g s", reason, _RETRY_AFTER)
     if zygote is not None:
         zygote.close()
 
