@@ -272,6 +272,8 @@ def observe(marker):
                                                        signal.SIGXFSZ, signal.SIGTERM)],
         "subprocess": subprocess.run([sys.executable, "-c", "pass"]).returncode,
         "fds": sorted(int(f) for f in os.listdir("/proc/self/fd")),
+        # the interpreter's and the engine's folders (covered by the child's /tmp if under it)
+        "import_path": [(p, os.path.isdir(p)) for p in sys.path],
     }
 
 def seeds():

@@ -235,6 +235,7 @@ def serve(fd: int, preload: list[str]) -> None:
         with contextlib.suppress(ImportError):
             importlib.import_module(name)
     import autograder.sandbox.child  # noqa: F401 - what every child runs
+    import autograder.sandbox.process  # noqa: F401 - its limits, applied in each child
 
     _warm_up()
     threads = len(os.listdir("/proc/self/task"))
@@ -309,7 +310,7 @@ def _relay(request: dict, channel: int, output: int, status: int) -> None:
 
 def _init(request: dict, channel: int, output: int, status: int) -> None:
     """PID 1 of the child's namespace: build the confinement, start the worker, report its end."""
-    from autograder.sandbox.confine import TMP_BYTES, WORK_BYTES
+    from autograder.sandbox.confine import TMP_BYTES, WORK_BYTES, _python_paths
 
     _prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
     workdir = Path(request["workdir"])
@@ -321,9 +322,18 @@ def _init(request: dict, channel: int, output: int, status: int) -> None:
     # Held open (O_PATH) across covering /tmp: the sources of the binds, and the two mounts to drop.
     entries = [(entry.name, entry.is_dir(), os.open(entry, os.O_PATH)) for entry in sorted(source.iterdir())]
     hidden = [os.open(path, os.O_PATH | os.O_DIRECTORY) for path in (HOST_TMP, CGROUPS)]
+    # The interpreter and the engine where they live under /tmp (a checkout there): covered by the
+    # fresh /tmp below, so bound again into it, read-only, as a cold child has them.
+    tmp = Path("/tmp")
+    keep = [(path, os.open(path, os.O_PATH)) for path in _python_paths() if tmp in path.parents]
     _check(_libc().umount2(b"/proc", _MNT_DETACH), "detaching the template's /proc")
     _mount("proc", "/proc", "proc", _MS_NOSUID | _MS_NODEV | _MS_NOEXEC)
     _mount("tmpfs", "/tmp", "tmpfs", _MS_NOSUID | _MS_NODEV, f"size={TMP_BYTES},mode=1777")
+    for path, fd in keep:
+        path.mkdir(parents=True, exist_ok=True)
+        _mount(f"/proc/self/fd/{fd}", str(path), None, _MS_BIND | _MS_REC)
+        _mount(None, str(path), None, _MS_BIND | _MS_REMOUNT | _MS_RDONLY | _MS_NOSUID | _MS_NODEV)
+        os.close(fd)
     workdir.mkdir(parents=True, exist_ok=True)  # inside the fresh /tmp: nobody else sees it
     _mount("tmpfs", str(workdir), "tmpfs", _MS_NOSUID | _MS_NODEV, f"size={WORK_BYTES},mode=1777")
     for name, is_dir, fd in entries:  # the submission's own files, read-only
