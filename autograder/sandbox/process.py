@@ -152,6 +152,7 @@ class SandboxedProcess:
             log.warning("sandbox: a warm child did not start (%s); starting it cold",
                         self.output_tail(300).strip() or "no answer")
             self._cold_only = True
+            self.starts -= 1  # one start, made cold
             self._start()
             return
         if self.preload:  # e.g. torch: seconds of imports that no student call should pay for
