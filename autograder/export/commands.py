@@ -3,33 +3,15 @@
 
 from __future__ import annotations
 
-import functools
-import sys
 from pathlib import Path
 
 import click
 
 from autograder.export.lms import Export, ExportError, csv_text, parse_roster, to_canvas, to_moodle
 from autograder.grading.result import Result, write_atomically
-from autograder.problemset import ProblemSetError
+from autograder.user_errors import user_errors
 
-EXIT_USAGE = 2
-
-
-def _user_errors(command):
-    """Errors a user can act on: one line, exit status 2 (traceback with --debug)."""
-
-    @functools.wraps(command)
-    def wrapper(*args, **kwargs):
-        try:
-            return command(*args, **kwargs)
-        except (ProblemSetError, OSError) as exc:
-            if click.get_current_context().find_root().params.get("debug"):
-                raise
-            click.echo(f"error: {exc}", err=True)
-            sys.exit(EXIT_USAGE)
-
-    return wrapper
+_user_errors = user_errors()  # one line, exit status 2
 
 
 _RESULTS = click.argument("results_dir", metavar="RESULTS",

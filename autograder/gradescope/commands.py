@@ -3,33 +3,16 @@ The CLI edge of ``bundle``: it prints."""
 
 from __future__ import annotations
 
-import functools
-import sys
 from pathlib import Path
 
 import click
 
 from autograder.export.gradescope import VISIBILITIES
 from autograder.gradescope.bundle import CPU_TORCH_INDEX, BundleOptions, bundle_files, write_zip
-from autograder.problemset import ProblemSetError, find_problem_set
+from autograder.problemset import find_problem_set
+from autograder.user_errors import user_errors
 
-EXIT_USAGE = 2
-
-
-def _user_errors(command):
-    """Errors a user can act on: one line, exit status 2 (traceback with --debug)."""
-
-    @functools.wraps(command)
-    def wrapper(*args, **kwargs):
-        try:
-            return command(*args, **kwargs)
-        except (ProblemSetError, OSError, ValueError) as exc:
-            if click.get_current_context().find_root().params.get("debug"):
-                raise
-            click.echo(f"error: {exc}", err=True)
-            sys.exit(EXIT_USAGE)
-
-    return wrapper
+_user_errors = user_errors(ValueError)  # one line, exit status 2
 
 
 @click.group()
