@@ -3,7 +3,7 @@
 import pytest
 
 from autograder.release.pipeline import release_drift, render_release, write_release
-from autograder.release.solution_markers import MarkerError, strip_solutions
+from autograder.release.solution_markers import MarkerError, Region, solution_regions, strip_solutions
 
 REFERENCE = '''"""Docstring kept."""
 
@@ -58,6 +58,18 @@ def test_text_outside_the_regions_is_kept_as_written():
 def test_malformed_markers_are_refused_with_the_line(text, problem):
     with pytest.raises(MarkerError, match=problem):
         strip_solutions(text, "ref.py", "")
+
+
+def test_the_regions_name_their_marker_lines_stub_and_enclosing_function():
+    """The one reader of the markers: release and the nbgrader export both work from these."""
+    lines = REFERENCE.splitlines()
+    assert solution_regions(REFERENCE, "ref.py") == [
+        Region(begin=4, end=6, indent="", stub="ANSWER = None  # your answer", function=None),
+        Region(begin=11, end=13, indent="    ", stub=None, function="area"),
+        Region(begin=18, end=20, indent="        ", stub=None, function="inner"),
+    ]
+    assert all("BEGIN SOLUTION" in lines[r.begin] and "END SOLUTION" in lines[r.end]
+               for r in solution_regions(REFERENCE, "ref.py"))
 
 
 def test_the_release_holds_stubs_statement_public_checks_and_nothing_hidden(toy):

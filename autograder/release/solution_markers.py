@@ -1,14 +1,18 @@
-"""Replace the regions between ``# BEGIN SOLUTION`` and ``# END SOLUTION`` with student stubs.
+"""Our solution markers (``# BEGIN SOLUTION`` / ``# END SOLUTION``): where the regions are, and the
+student version with each region replaced by its stub.
 
 Inside a function a region becomes ``raise NotImplementedError(...)`` naming the function; at module
 level it becomes the stub text written after the marker (``# BEGIN SOLUTION: X = None``).
-One concern: text in, text out. It knows nothing about files or problem sets.
+``solution_regions`` is the one reader of the markers (the nbgrader export translates the same
+regions into nbgrader's markers). One concern: text in, text out. It knows nothing about files or
+problem sets.
 """
 
 from __future__ import annotations
 
 import ast
 import re
+from dataclasses import dataclass
 
 BEGIN = re.compile(r"^(?P<indent>[ \t]*)# BEGIN SOLUTION(?::\s?(?P<stub>.*))?\s*$")
 END = re.compile(r"^[ \t]*# END SOLUTION\s*$")
@@ -18,43 +22,65 @@ class MarkerError(Exception):
     """The solution markers are unbalanced or used where release cannot make a stub."""
 
 
+@dataclass(frozen=True)
+class Region:
+    """One solution region of a text's ``splitlines()``: the indices of its two marker lines."""
+
+    begin: int  # the line of ``# BEGIN SOLUTION`` (0-based)
+    end: int  # the line of ``# END SOLUTION``
+    indent: str  # of the BEGIN marker
+    stub: str | None  # the text after ``# BEGIN SOLUTION:``, if any
+    function: str | None  # the innermost function whose body holds the region; None at module level
+
+
 def has_solution_markers(text: str) -> bool:
     return any(BEGIN.match(line) for line in text.splitlines())
 
 
-def strip_solutions(text: str, filename: str, hint: str) -> str:
-    """The student version of ``text``; ``hint`` ends the NotImplementedError message."""
+def solution_regions(text: str, filename: str) -> list[Region]:
+    """The regions of ``text``, in order; ``MarkerError`` (with the line) for a text that does not
+    parse or markers that are unbalanced or nested."""
     enclosing = _enclosing_functions(text, filename)
-    lines = text.splitlines(keepends=True)
-    out: list[str] = []
+    lines = text.splitlines()
+    regions: list[Region] = []
     i = 0
     while i < len(lines):
-        begin = BEGIN.match(lines[i].rstrip("\n"))
-        if END.match(lines[i].rstrip("\n")):
+        begin = BEGIN.match(lines[i])
+        if END.match(lines[i]):
             raise MarkerError(f"{filename}:{i + 1}: END SOLUTION without BEGIN SOLUTION")
         if not begin:
-            out.append(lines[i])
             i += 1
             continue
         j = i + 1
-        while j < len(lines) and not END.match(lines[j].rstrip("\n")):
-            if BEGIN.match(lines[j].rstrip("\n")):
+        while j < len(lines) and not END.match(lines[j]):
+            if BEGIN.match(lines[j]):
                 raise MarkerError(f"{filename}:{j + 1}: nested BEGIN SOLUTION")
             j += 1
         if j == len(lines):
             raise MarkerError(f"{filename}:{i + 1}: BEGIN SOLUTION without END SOLUTION")
-        indent, stub = begin["indent"], begin["stub"]
-        function = enclosing.get(i + 1)
-        if stub is not None:
-            out.append(f"{indent}{stub.rstrip()}\n")
-        elif function is not None:
-            message = f"{function}: not implemented yet. {hint}"
-            out.append(f"{indent}raise NotImplementedError({message!r})\n")
-        else:
-            raise MarkerError(f"{filename}:{i + 1}: a module-level solution region needs its stub "
-                              f"after the marker, e.g. '# BEGIN SOLUTION: ANSWER = None'")
+        regions.append(Region(begin=i, end=j, indent=begin["indent"], stub=begin["stub"],
+                              function=enclosing.get(i + 1)))
         i = j + 1
-    result = "".join(out)
+    return regions
+
+
+def strip_solutions(text: str, filename: str, hint: str) -> str:
+    """The student version of ``text``; ``hint`` ends the NotImplementedError message."""
+    lines = text.splitlines(keepends=True)
+    out: list[str] = []
+    position = 0
+    for region in solution_regions(text, filename):
+        out += lines[position:region.begin]
+        if region.stub is not None:
+            out.append(f"{region.indent}{region.stub.rstrip()}\n")
+        elif region.function is not None:
+            message = f"{region.function}: not implemented yet. {hint}"
+            out.append(f"{region.indent}raise NotImplementedError({message!r})\n")
+        else:
+            raise MarkerError(f"{filename}:{region.begin + 1}: a module-level solution region needs "
+                              f"its stub after the marker, e.g. '# BEGIN SOLUTION: ANSWER = None'")
+        position = region.end + 1
+    result = "".join(out + lines[position:])
     try:
         ast.parse(result, filename)
     except SyntaxError as exc:
