@@ -8,13 +8,12 @@ timing and environment fields. Exporters read it; they never re-judge.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from autograder.checks.plugin import CheckRecord
+from autograder.files import write_atomically
 from autograder.problemset import ProblemSet
 
 SCHEMA_VERSION = 1
@@ -100,36 +99,6 @@ class Result:
 
     def write(self, path: Path) -> None:
         write_atomically(path, json.dumps(self.to_json(), indent=2))
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """A reader (or a crash) sees the old file or the whole new one, never half of it."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".results-", suffix=".tmp")
-    try:
-        os.fchmod(fd, 0o666 & ~_umask())  # mkstemp's 0600 would hide results from the course's group
-        with os.fdopen(fd, "w") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def _umask() -> int:
-    """The process's umask, read without changing it where Linux shows it."""
-    try:
-        with open("/proc/self/status") as status:
-            for line in status:
-                if line.startswith("Umask:"):
-                    return int(line.split()[1], 8)
-    except (OSError, ValueError, IndexError):
-        pass
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
 
 
 def distinct_names(records: list[CheckRecord]) -> dict[str, str]:
