@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
-import tempfile
 import traceback
 from pathlib import Path
 
 from autograder.export.gradescope import to_gradescope
+from autograder.files import write_atomically
 from autograder.grading.grade import grade_submission
 from autograder.problemset import load_problem_set
 from autograder.report.terminal_text import escape_controls
@@ -29,22 +28,6 @@ def find_submission(folder: Path) -> Path:
     if len(entries) == 1 and entries[0].is_file() and entries[0].suffix == ".zip":
         return entries[0]
     return folder
-
-
-def write_json(path: Path, data: dict) -> None:
-    """Write atomically: Gradescope reads the whole file or none of it."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".results-", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w") as f:
-            json.dump(data, f, indent=2)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def self_test(config_path: Path, course: Path) -> int:
@@ -91,7 +74,8 @@ def main(argv: list[str] | None = None) -> int:
         print("autograder: grading failed; no results.json written\n"
               + escape_controls(traceback.format_exc()))
         return 1
-    write_json(args.results, data)
+    # Gradescope reads the whole file or none of it; 0644 whatever the container's umask
+    write_atomically(args.results, json.dumps(data, indent=2), mode=0o644)
     print(f"{result.pset}: {result.status}, {result.score:g}/{result.max_score:g} in "
           f"{result.execution_time:.1f} s")
     print(f"sandbox layers: {', '.join(result.environment.get('sandbox_layers', []))}")
