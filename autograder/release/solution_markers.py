@@ -14,11 +14,13 @@ import ast
 import re
 from dataclasses import dataclass
 
+from autograder.errors import UserError
+
 BEGIN = re.compile(r"^(?P<indent>[ \t]*)# BEGIN SOLUTION(?::\s?(?P<stub>.*))?\s*$")
 END = re.compile(r"^[ \t]*# END SOLUTION\s*$")
 
 
-class MarkerError(Exception):
+class MarkerError(UserError):
     """The solution markers are unbalanced or used where release cannot make a stub."""
 
 
