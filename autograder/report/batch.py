@@ -17,6 +17,7 @@ from pathlib import Path
 import jinja2
 import markupsafe
 
+from autograder.errors import UserError
 from autograder.grading.grade import RESULTS_FILE
 from autograder.grading.result import Result, write_atomically
 from autograder.report.item_statistics import BatchStatistics, as_graded, batch_statistics
@@ -26,7 +27,7 @@ BATCH_REPORT, SCORES_CSV, CHECKS_CSV, CHECK_SCORES_CSV = (
     "report.html", "scores.csv", "checks.csv", "check_scores.csv")
 
 
-class BatchReportError(Exception):
+class BatchReportError(UserError):
     """The results folder cannot be reported on; the message says what to do."""
 
 
