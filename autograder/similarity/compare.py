@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 import scipy.sparse
 
+from autograder.errors import UserError
 from autograder.grading.grade import unique_names
 from autograder.problemset import ProblemSet
 from autograder.similarity.fingerprint import (
@@ -37,7 +38,7 @@ MAX_REPEATS = 8  # positions per repeated k-gram used to seed fragments (a file 
 MAX_SCORED = 5000  # candidate pairs scored exactly per module, the most alike by fingerprints first
 
 
-class SimilarityError(Exception):
+class SimilarityError(UserError):
     """Nothing can be compared; the message says what to do."""
 
 
