@@ -14,6 +14,8 @@ from importlib import resources
 
 import jinja2
 
+from autograder.errors import UserError
+
 _SECRET = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _REPO = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
 _PYTHON = re.compile(r"^3\.\d+$")
@@ -26,7 +28,7 @@ COURSE_WORKFLOW = ".github/workflows/autograder-course.yml"
 COURSE_SCRIPT = ".github/autograder-course.sh"
 
 
-class CIOptionError(ValueError):
+class CIOptionError(UserError):
     """An option cannot be written into a workflow; the message says which and why."""
 
 
