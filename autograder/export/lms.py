@@ -22,14 +22,14 @@ import csv
 import io
 from dataclasses import dataclass
 
+from autograder.errors import UserError
 from autograder.grading.result import Result
-from autograder.problemset import ProblemSetError
 
 CANVAS_IDENTITY = ("Student", "ID", "SIS User ID", "SIS Login ID", "Section")
 CANVAS_KEYS = ("ID", "SIS User ID", "SIS Login ID")  # what Canvas finds a student by, in its order
 
 
-class ExportError(ProblemSetError):
+class ExportError(UserError):
     """Grades cannot be exported as asked; the message says what to do. Nothing was written."""
 
 
