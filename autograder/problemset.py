@@ -10,12 +10,14 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from autograder.errors import UserError
+
 MANIFEST = "problemset.toml"
 RELEASED_CHECKS = "tests"  # where public checks live in the released student folder
 DRIVERS = "drivers"  # per problem set: harnesses that exercise stateful student objects
 
 
-class ProblemSetError(Exception):
+class ProblemSetError(UserError):
     """The manifest is missing or wrong; the message says what to fix."""
 
 
