@@ -22,15 +22,15 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from rich.text import Text
 
+from autograder.deadline_policy import load_deadline
+from autograder.errors import UserError
 from autograder.grading.batch import grade_batch
-from autograder.grading.deadline import describe as describe_deadline
-from autograder.grading.deadline import load_deadline, plan_deadline
+from autograder.grading.deadline import plan_deadline
 from autograder.grading.grade import RESULTS_FILE, grade_submission, unique_names
 from autograder.grading.result import Result
 from autograder.problemset import (
     MANIFEST,
     ProblemSet,
-    ProblemSetError,
     find_problem_set,
     list_problem_sets,
     load_problem_set,
@@ -38,6 +38,7 @@ from autograder.problemset import (
 from autograder.release.pipeline import release_drift, render_release, write_release
 from autograder.release.solution_markers import MarkerError
 from autograder.report import display, write_reports
+from autograder.report.display import describe_deadline
 from autograder.report.terminal_text import escape_controls
 from autograder.sandbox.confine import host_confinement
 
@@ -57,7 +58,7 @@ def _user_errors(command):
     def wrapper(*args, **kwargs):
         try:
             return command(*args, **kwargs)
-        except (ProblemSetError, MarkerError, OSError) as exc:
+        except (UserError, MarkerError, OSError) as exc:
             if click.get_current_context().find_root().params.get("debug"):
                 raise
             errors.print(f"[red]error:[/red] {_shown(exc)}")

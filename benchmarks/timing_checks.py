@@ -42,7 +42,7 @@ from autograder.problemset import load_problem_set  # noqa: E402
 from autograder.sandbox.errors import StudentError  # noqa: E402
 from autograder.sandbox.process import SandboxedProcess  # noqa: E402
 from autograder.timing import Timing, TimingFlagged, TimingInconclusive  # noqa: E402
-from autograder.timing.check import load_workload, variant  # noqa: E402
+from autograder.timing.manifest import load_workload, variant  # noqa: E402
 from autograder.timing.runner import trusted_child  # noqa: E402
 
 ALTERNATIVE_LINALG = {

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from autograder.checks.plugin import check_seed
+from autograder.checks.context import check_seed
 from autograder.grading.batch import grade_batch
 from autograder.grading.grade import grade_submission
 from autograder.problemset import load_problem_set

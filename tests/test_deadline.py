@@ -11,19 +11,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from autograder.grading.deadline import (
-    Deadline,
-    DeadlineError,
-    apply_deadline,
-    describe,
-    load_deadline,
-    parse_extensions,
-    parse_time,
-    plan_deadline,
-)
+from autograder.deadline_policy import Deadline, DeadlineError, load_deadline, parse_time
+from autograder.grading.deadline import apply_deadline, parse_extensions, plan_deadline
 from autograder.grading.result import Result
 from autograder.grading.submission_time import submission_times
 from autograder.problemset import ProblemSetError, load_problem_set
+from autograder.report.display import describe_deadline as describe
 
 from .conftest import TOY_COURSE
 

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder.checks.plugin import GradingContext, check_seed, seed_secret
+from autograder.checks.context import GradingContext, check_seed, seed_secret
 from autograder.grading.grade import grade_submission, hidden_checks_secret, tree_digest
 from autograder.grading.result import CheckResult, ProblemResult, Result
 from autograder.nbgrader import course, kernel, notebook

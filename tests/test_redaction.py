@@ -17,8 +17,8 @@ from autograder.checks import (
     student_raises,
 )
 from autograder.checks.assertions import CheckFailure
-from autograder.checks.plugin import _student_error_message
 from autograder.checks.redact import exception_kind, student_line
+from autograder.grading.recorder import _student_error_message
 from autograder.grading.result import CheckResult, ProblemResult, Result
 from autograder.report.html import render_html
 from autograder.report.markdown import render_markdown

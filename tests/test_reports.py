@@ -83,9 +83,9 @@ def test_the_html_report_renders_in_a_real_browser_with_its_pictures(graded, tmp
 
 # ---------------------------------------------------------------------------- numbers, names, bonus
 
-from autograder.checks.plugin import CheckRecord  # noqa: E402
 from autograder.grading.grade import grade_submission  # noqa: E402
-from autograder.grading.result import ProblemResult, distinct_names, write_atomically  # noqa: E402
+from autograder.grading.outcome import CheckOutcome, distinct_names  # noqa: E402
+from autograder.grading.result import ProblemResult, write_atomically  # noqa: E402
 from autograder.problemset import load_problem_set  # noqa: E402
 from autograder.report.display import points  # noqa: E402
 
@@ -111,15 +111,15 @@ def test_a_result_is_titled_by_its_submission_once(graded):
 
 def test_check_names_that_repeat_say_where_they_belong():
     def record(nodeid):
-        return CheckRecord(nodeid=nodeid, name="step(closure) returns the loss", problem="p",
-                           weight=1, visibility="visible")
+        return CheckOutcome(nodeid=nodeid, name="step(closure) returns the loss", problem="p",
+                            weight=1, visibility="visible")
 
     records = [record("checks/public/test_adaptive.py::TestAdam::test_closure"),
                record("checks/public/test_adaptive.py::TestRMSprop::test_closure"),
                record("checks/public/test_muon.py::test_closure"),
                record("checks/hidden/test_muon.py::test_closure"),
-               CheckRecord(nodeid="checks/public/test_muon.py::test_other", name="unique", problem="p",
-                           weight=1, visibility="visible")]
+               CheckOutcome(nodeid="checks/public/test_muon.py::test_other", name="unique", problem="p",
+                            weight=1, visibility="visible")]
     assert list(distinct_names(records).values()) == [
         "step(closure) returns the loss (TestAdam.test_closure)",
         "step(closure) returns the loss (TestRMSprop.test_closure)",

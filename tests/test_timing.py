@@ -629,7 +629,7 @@ def test_manifest_timing_entries_are_read_and_validated(tmp_path):
 
 
 def test_manifest_sizes_between_are_drawn_from_the_checks_secret_seed():
-    from autograder.timing.check import variant
+    from autograder.timing.manifest import variant
 
     table = {"sizes": {"n": {"between": [100, 120]}, "r": 8}, "threshold": 0.2, "warmups": [1, 2]}
     drawn = [variant(table, np.random.default_rng([7, i])).sizes["n"] for i in range(50)]

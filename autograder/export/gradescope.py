@@ -11,9 +11,8 @@ from __future__ import annotations
 
 import math
 
-from autograder.grading.deadline import describe as describe_deadline
 from autograder.grading.result import CheckResult, Result
-from autograder.report.display import bonus_note, points, problem_title
+from autograder.report.display import bonus_note, describe_deadline, points, problem_title
 
 VISIBILITIES = ("visible", "hidden", "after_due_date", "after_published")
 _STATUS_WORD = {"error": "Error", "timeout": "Timed out", "skipped": "Skipped"}

@@ -25,15 +25,18 @@ import pytest
 
 import autograder
 from autograder.checks import plugin
-from autograder.checks.plugin import CheckRecorder, GradingContext
+from autograder.checks.context import GradingContext
 from autograder.grading.integrity import apply_findings, runtime_findings, scan_submission
-from autograder.grading.result import Result, score_records
+from autograder.grading.outcome import share_points, total_max_score, total_score
+from autograder.grading.recorder import CheckRecorder
+from autograder.grading.result import Result
 from autograder.problemset import ProblemSet
 from autograder.sandbox.confine import host_confinement
+from autograder.status import Status
 from autograder.submission import SubmissionError, prepare_submission, submission_name
 
 RESULTS_FILE = "results.json"
-TIMING_CHECKS = Path(autograder.__file__).parent / "timing" / "check.py"  # see autograder.timing.check
+TIMING_CHECKS = Path(autograder.__file__).parent / "checks" / "timing_check.py"  # see checks.timing_check
 
 
 def grade_submission(pset: ProblemSet, source: Path, *, public_only: bool = False,
@@ -61,26 +64,26 @@ def grade_submission(pset: ProblemSet, source: Path, *, public_only: bool = Fals
         with wall_budget(budget) as stopped:
             log = run_checks(check_paths(pset, hidden), pset.root, [recorder])
         findings = static + runtime_findings(pset, context.tripped)  # the child may only add
-    records = list(recorder.records.values())
+    outcomes = list(recorder.outcomes.values())
     if stopped.is_set():  # what did not run costs its points, with the reason
-        for record in records:
-            if record.status == "skipped" and not record.message:
-                record.status = "timeout"
-                record.message = (f"not run: grading this submission was stopped after its budget of "
+        for outcome in outcomes:
+            if outcome.status == Status.SKIPPED and not outcome.message:
+                outcome.status = Status.TIMEOUT
+                outcome.message = (f"not run: grading this submission was stopped after its budget of "
                                   f"{budget:g} s")
-    apply_findings(records, findings)
-    tests, problems = score_records(pset, records)
+    apply_findings(outcomes, findings)
+    tests, problems = share_points(pset, outcomes)
     grader_errors = list(recorder.collection_errors)
-    grader_errors += [f"{r.nodeid}: {r.grader_error}" for r in records if r.grader_error]
-    if not records and not grader_errors:
+    grader_errors += [f"{o.nodeid}: {o.grader_error}" for o in outcomes if o.grader_error]
+    if not outcomes and not grader_errors:
         grader_errors.append(f"no checks were collected for {pset.id}:\n{log[-2000:]}")
     return Result(
         pset=pset.id,
         submission=submission.name,
         source=str(Path(source)),
         status="graded",
-        score=round(sum(p.score for p in problems), 6),
-        max_score=round(sum(p.max_score for p in problems if not pset.problem(p.id).bonus), 6),
+        score=total_score(problems),
+        max_score=total_max_score(problems),
         tests=tests,
         problems=problems,
         grader_errors=grader_errors,

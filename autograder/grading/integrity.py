@@ -30,7 +30,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from autograder.banned_names import covers, holds_banned, is_banned, is_banned_module
+from autograder.grading.outcome import CheckOutcome
 from autograder.problemset import ProblemSet
+from autograder.status import Status
 
 # Steps from an object to others the scan cannot name: from near a ban they reach banned objects.
 ESCAPES = frozenset({
@@ -612,8 +614,8 @@ def attribute_runtime(findings: list[Finding]) -> list[Finding]:
     return out
 
 
-def apply_findings(records: list, findings: list[Finding]) -> None:
-    """Each check of a problem with a finding scores zero and says why (records are CheckRecords).
+def apply_findings(outcomes: list[CheckOutcome], findings: list[Finding]) -> None:
+    """Each check of a problem with a finding scores zero and says why.
     Findings for review leave the score alone: they are reported in the result's findings. Runtime
     findings are first attributed (``attribute_runtime``), in place: the list is the one the result
     reports."""
@@ -622,8 +624,8 @@ def apply_findings(records: list, findings: list[Finding]) -> None:
     for finding in findings:
         if not finding.review:
             by_problem.setdefault(finding.problem, finding)
-    for record in records:
-        finding = by_problem.get(record.problem)
-        if finding is not None and record.status != "skipped":
-            record.status, record.fraction = "failed", 0.0
-            record.message = finding.message
+    for outcome in outcomes:
+        finding = by_problem.get(outcome.problem)
+        if finding is not None and outcome.counted:
+            outcome.status, outcome.fraction = Status.FAILED, 0.0
+            outcome.message = finding.message

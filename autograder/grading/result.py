@@ -8,13 +8,11 @@ timing and environment fields. Exporters read it; they never re-judge.
 from __future__ import annotations
 
 import json
-from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from autograder.checks.plugin import CheckRecord
 from autograder.files import write_atomically
-from autograder.problemset import ProblemSet
+from autograder.status import Status
 
 SCHEMA_VERSION = 1
 
@@ -24,7 +22,7 @@ class CheckResult:
     name: str
     nodeid: str
     problem: str
-    status: str  # passed | failed | error | timeout | skipped
+    status: Status
     score: float
     max_score: float
     output: str
@@ -34,6 +32,9 @@ class CheckResult:
     review: bool = False  # failed, and flagged for an instructor to look at (e.g. implausibly fast)
     figures: list[dict] = field(default_factory=list)  # data for pictures; reports draw them
     inconclusive: bool = False  # could not be decided (a timing on a machine too busy): measured again
+
+    def __post_init__(self) -> None:
+        self.status = Status(self.status)  # read from JSON as a plain word
 
 
 @dataclass
@@ -99,48 +100,3 @@ class Result:
 
     def write(self, path: Path) -> None:
         write_atomically(path, json.dumps(self.to_json(), indent=2))
-
-
-def distinct_names(records: list[CheckRecord]) -> dict[str, str]:
-    """Each check's name (by node id), with where it is written added to a name that several
-    checks share (e.g. the same docstring in a test class per method: ``(TestAdam.test_closure)``)."""
-    def where(nodeid: str, whole: bool) -> str:
-        return nodeid if whole else nodeid.partition("::")[2].replace("::", ".")
-
-    names = {r.nodeid: r.name for r in records}
-    for whole in (False, True):  # the same function in two files: the whole node id (unique)
-        counts = Counter(names.values())
-        names = {r.nodeid: (f"{r.name} ({where(r.nodeid, whole)})"
-                            if counts[names[r.nodeid]] > 1 else names[r.nodeid]) for r in records}
-    return names
-
-
-def score_records(pset: ProblemSet, records: list[CheckRecord]) -> tuple[list[CheckResult],
-                                                                           list[ProblemResult]]:
-    """Share each problem's points among its checks that ran, in proportion to their weights."""
-    counted = [r for r in records if r.status != "skipped"]
-    total_weight = {p.id: 0.0 for p in pset.problems}
-    for r in counted:
-        if r.problem in total_weight:
-            total_weight[r.problem] += r.weight
-    tests, exact = [], []
-    names = distinct_names(records)
-    for r in records:
-        weight_sum = total_weight.get(r.problem, 0.0)
-        points = pset.problem(r.problem).points if r.problem in total_weight else 0.0
-        max_score = points * r.weight / weight_sum if weight_sum and r.status != "skipped" else 0.0
-        exact.append((r.problem, max_score * r.fraction, max_score))
-        tests.append(CheckResult(
-            name=names[r.nodeid], nodeid=r.nodeid, problem=r.problem, status=r.status,
-            score=round(max_score * r.fraction, 6), max_score=round(max_score, 6),
-            output=r.message, visibility=r.visibility, execution_time=round(r.duration, 4),
-            grader_error=bool(r.grader_error), review=r.review, figures=r.figures,
-            inconclusive=r.inconclusive,
-        ))
-    problems = []
-    for p in pset.problems:  # sums of exact shares, rounded once
-        mine = [(score, top) for problem, score, top in exact if problem == p.id]
-        problems.append(ProblemResult(id=p.id, title=p.title,
-                                      score=round(sum(s for s, _ in mine), 6),
-                                      max_score=round(sum(t for _, t in mine), 6), bonus=p.bonus))
-    return tests, problems

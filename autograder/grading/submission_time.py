@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from autograder.grading.deadline import DeadlineError, parse_time, read_csv
+from autograder.deadline_policy import DeadlineError, parse_time, read_csv
 
 CHANNELS = ("nbgrader", "gradescope")
 NBGRADER_FILE, GRADESCOPE_FILE = "timestamp.txt", "submission_metadata.json"

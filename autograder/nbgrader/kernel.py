@@ -40,7 +40,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from autograder.checks.plugin import CheckRecord, CheckRecorder, Feedback
+from autograder.checks.feedback import Feedback
+from autograder.grading.outcome import CheckOutcome
+from autograder.grading.recorder import classify
 from autograder.sandbox import errors
 from autograder.sandbox.process import WALL_BACKSTOP
 from autograder.sandbox.wire import EncodeError, decode, encode
@@ -134,16 +136,16 @@ def run_checks(path: str, source: str, namespace: dict) -> float | None:
     return float(min(total, cell_points))
 
 
-def _record(scope, plan, function: str, nodeid: str) -> CheckRecord:
+def _record(scope, plan, function: str, nodeid: str) -> CheckOutcome:
     doc = (getattr(scope.get(function), "__doc__", None) or "").strip().splitlines()
     name = doc[0].strip() if doc else function
     if "[" in nodeid:
         name = f"{name} [{nodeid.split('[', 1)[1].rstrip(']')}]"
-    return CheckRecord(nodeid=nodeid, name=name, problem=plan.get("problem", ""), weight=1.0,
+    return CheckOutcome(nodeid=nodeid, name=name, problem=plan.get("problem", ""), weight=1.0,
                        visibility=plan.get("visibility", "visible"))
 
 
-def _not_here(scope, plan, function: str, nodeid: str) -> CheckRecord:
+def _not_here(scope, plan, function: str, nodeid: str) -> CheckOutcome:
     record = _record(scope, plan, function, nodeid)
     record.status = "skipped"
     record.message = ("judged only by `autograder grade` (in its sandbox), which records its points "
@@ -167,7 +169,7 @@ def _run_one(scope, plan, function, nodeid, seed, indices, timeout, namespace):
     excinfo = pytest.ExceptionInfo.from_exception(exc) if exc is not None else None
     # Public checks only (their messages show the student's own errors in full): no problem set
     # is needed to redact anything.
-    CheckRecorder._classify(record, exc, excinfo, None)
+    classify(record, exc, excinfo, None)
     return record, output.getvalue()
 
 

@@ -16,6 +16,7 @@ import jinja2
 
 from autograder.problemset import DRIVERS, MANIFEST, RELEASED_CHECKS, ProblemSet
 from autograder.release.solution_markers import strip_solutions
+from autograder.timing.manifest import load_workload
 
 Files = dict[str, bytes]
 Step = Callable[[ProblemSet], Files]
@@ -79,8 +80,6 @@ def timing_table(pset: ProblemSet) -> str:
     and the largest ratio of medians (your time / the baseline's) that passes, per device."""
     if not pset.timing:
         return ""
-    from autograder.timing.check import load_workload  # the baseline's name, from its workload
-
     rows = ["| timed | against | inputs (CPU) | passes at (CPU) | inputs (GPU) | passes at (GPU) |",
             "|---|---|---|---|---|---|"]
     for t in pset.timing:

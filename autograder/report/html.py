@@ -14,9 +14,8 @@ import io
 import jinja2
 import markupsafe
 
-from autograder.grading.deadline import describe as describe_deadline
 from autograder.grading.result import CheckResult, Result
-from autograder.report.display import bonus_note, points, problem_title, title
+from autograder.report.display import bonus_note, describe_deadline, points, problem_title, title
 from autograder.report.terminal_text import escape_controls
 
 

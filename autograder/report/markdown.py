@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import re
 
-from autograder.grading.deadline import describe as describe_deadline
 from autograder.grading.result import Result
-from autograder.report.display import bonus_note, points, problem_title, title
+from autograder.report.display import bonus_note, describe_deadline, points, problem_title, title
 from autograder.report.terminal_text import escape_controls
 
 _MARK = {"passed": "✅", "failed": "❌", "error": "💥", "timeout": "⏱️", "skipped": "⏭️"}

@@ -5,13 +5,13 @@ baseline) and the student's child; ``harness`` (sent to both children) stages, r
 call and measures nothing; ``judge`` (parent) decides; ``workload`` holds what the check author writes.
 """
 
+from autograder.problemset import Variant
 from autograder.timing.runner import (
     POLICIES,
     Timing,
     TimingFlagged,
     TimingInconclusive,
     TimingResult,
-    Variant,
 )
 from autograder.timing.workload import Workload
 

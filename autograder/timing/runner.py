@@ -33,7 +33,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from autograder.problemset import POLICY_DEVICES, TIMING_POLICIES
+from autograder.problemset import POLICY_DEVICES, TIMING_POLICIES, Variant
 from autograder.sandbox.errors import MissingName, StudentTimeout
 from autograder.sandbox.process import SandboxedProcess, child_environment
 from autograder.timing import harness as _harness
@@ -71,23 +71,6 @@ class TimingInconclusive(AssertionError):
     """The machine was too busy to decide: not awarded, no accusation; a batch measures it again."""
 
     inconclusive = True
-
-
-@dataclass(frozen=True)
-class Variant:
-    """Sizes and threshold of a timing check on one kind of device."""
-
-    sizes: dict  # keyword arguments of the workload's inputs()
-    threshold: float  # pass when median(yours) <= threshold * median(baseline)
-    reps: int = 15  # timed repetitions (after the warm-ups)
-    warmups: tuple[int, int] = (2, 4)  # drawn secretly in this range; identical to timed calls
-    min_reps: int = 7  # fewest timed repetitions that may decide (when the budget runs out)
-    budget_s: float = 5.0  # repetitions stop after this long once there are min_reps
-    band: float = 1.5  # ratios in (threshold, threshold * band] are measured again ...
-    retries: int = 2  # ... at most this many times
-    max_speedup: float = 10.0  # faster than the best known implementation by more: manual review
-    rtol: float | None = None  # elementwise, relative to max|expected|; default by dtype
-    atol: float = 0.0
 
 
 @dataclass
