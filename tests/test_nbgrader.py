@@ -26,8 +26,11 @@ import pytest
 from autograder.checks.context import GradingContext, check_seed, seed_secret
 from autograder.grading.grade import grade_submission, hidden_checks_secret, tree_digest
 from autograder.grading.result import CheckResult, ProblemResult, Result
-from autograder.nbgrader import course, kernel, notebook
+from autograder.nbgrader import assignment, course, kernel, notebook
+from autograder.nbgrader.cells import ExportError, nbgrader_solution_source
 from autograder.nbgrader.gradebook import GradebookError, cell_scores, resolve_gradebook
+from autograder.nbgrader.plan import collect_checks, parse_plan
+from autograder.nbgrader.written import written_parts
 from autograder.problemset import load_problem_set
 from autograder.release.solution_markers import BEGIN, END
 from autograder.sandbox import errors
@@ -172,7 +175,7 @@ def hidden_seeds(pset, fingerprints: tuple[str, ...] = ("",)) -> list[str]:
     with these fingerprints; and by the formula before fingerprints were mixed in), as text."""
     secret = hidden_checks_secret(pset.hidden_checks_dir)
     found = [secret]
-    for check in course.collect_checks(pset):
+    for check in collect_checks(pset):
         if check.hidden_file:
             for fingerprint in fingerprints:
                 context = GradingContext(pset=pset, submission_dir=pset.root, secret=secret,
@@ -194,7 +197,7 @@ def source_of(cell: dict) -> str:
 @pytest.fixture(scope="module")
 def toy_notebook():
     pset = load_problem_set(TOY_COURSE / "solutions" / "toy")
-    nb, autograded, written = course.build_notebook(pset)
+    nb, autograded, written = assignment.build_notebook(pset)
     return pset, json.loads(json.dumps(nb)), autograded, written
 
 
@@ -222,7 +225,7 @@ def test_the_notebook_has_answer_cells_with_nbgrader_markers_and_check_cells_wit
     public = source_of(cells["public_arith"])
     assert public.startswith("%%autograder_checks checks/public/test_arith.py\n")
     assert "def test_add_small(student)" in public  # the public check file, run in the kernel
-    assert "BEGIN HIDDEN" not in public and "reference" not in course.parse_plan(public)
+    assert "BEGIN HIDDEN" not in public and "reference" not in parse_plan(public)
 
 
 def test_hidden_check_cells_are_placeholders_without_checks_reference_or_seeds(toy_notebook):
@@ -231,7 +234,7 @@ def test_hidden_check_cells_are_placeholders_without_checks_reference_or_seeds(t
     pset, nb, _, _ = toy_notebook
     cells = {c["metadata"]["nbgrader"]["grade_id"]: c for c in check_cells(nb)}
     hidden = source_of(cells["hidden_arith"])
-    assert course.parse_plan(hidden) == {"pset": "toy", "problem": "arith", "visibility": "hidden",
+    assert parse_plan(hidden) == {"pset": "toy", "problem": "arith", "visibility": "hidden",
                                          "points": 4.0, "file": "checks/hidden/test_arith.py"}
     assert cells["hidden_arith"]["metadata"]["nbgrader"] == {
         "grade": True, "grade_id": "hidden_arith", "locked": True, "points": 4.0,
@@ -241,7 +244,7 @@ def test_hidden_check_cells_are_placeholders_without_checks_reference_or_seeds(t
         for secret in hidden_source(path) + hidden_texts(path):
             assert secret not in text, secret
     assert [seed for seed in hidden_seeds(pset) if seed in text] == []
-    public_seeds = [c.seed for c in course.collect_checks(pset) if not c.hidden_file]
+    public_seeds = [c.seed for c in collect_checks(pset) if not c.hidden_file]
     assert public_seeds and all(str(seed) in text for seed in public_seeds)
     sources = [source_of(c) for c in nb["cells"]]
     assert not [s for s in sources if "BEGIN HIDDEN TESTS" in s]
@@ -269,16 +272,16 @@ def test_the_title_heads_the_first_cell_once(toy_notebook):
 
 
 def test_text_that_nbgrader_would_take_for_its_markers_is_refused():
-    with pytest.raises(course.ExportError, match="BEGIN SOLUTION"):
-        course.nbgrader_solution_source('"""Write BEGIN SOLUTION here."""\n', "m.py")
-    with pytest.raises(course.ExportError, match="BEGIN HIDDEN TESTS"):
-        course.nbgrader_solution_source("# see BEGIN HIDDEN TESTS\n", "m.py")
+    with pytest.raises(ExportError, match="BEGIN SOLUTION"):
+        nbgrader_solution_source('"""Write BEGIN SOLUTION here."""\n', "m.py")
+    with pytest.raises(ExportError, match="BEGIN HIDDEN TESTS"):
+        nbgrader_solution_source("# see BEGIN HIDDEN TESTS\n", "m.py")
 
 
 def test_a_function_level_stub_stays_as_a_comment_a_module_level_one_as_code():
     text = ("def f():\n    # BEGIN SOLUTION: return None\n    return 1\n    # END SOLUTION\n\n"
             "# BEGIN SOLUTION: X = None\nX = 3\n# END SOLUTION\n")
-    out = course.nbgrader_solution_source(text, "m.py")
+    out = nbgrader_solution_source(text, "m.py")
     assert "    # return None\n    ### BEGIN SOLUTION\n    return 1\n    ### END SOLUTION" in out
     assert "X = None\n### BEGIN SOLUTION\nX = 3\n### END SOLUTION" in out
 
@@ -320,19 +323,19 @@ def test_written_answers_come_from_nbgrader_toml(tmp_path):
     shutil.copytree(TOY_COURSE / "solutions" / "toy", root)
     (root / "nbgrader.toml").write_text(WRITTEN_TOML)
     pset = load_problem_set(root)
-    nb, autograded, written = course.build_notebook(pset)
+    nb, autograded, written = assignment.build_notebook(pset)
     assert (autograded, written) == (10, 2)
     cell = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "written_why_42")
     assert cell.cell_type == "markdown" and cell.metadata.nbgrader.solution and cell.metadata.nbgrader.grade
     assert cell.source == "### BEGIN SOLUTION\nBecause the toy says so.\n### END SOLUTION"
     (root / "nbgrader.toml").write_text(WRITTEN_TOML.replace('"arith"', '"nope"'))
-    with pytest.raises(course.ExportError, match="names problem 'nope'"):
-        course.written_parts(load_problem_set(root))
+    with pytest.raises(ExportError, match="names problem 'nope'"):
+        written_parts(load_problem_set(root))
 
 
 def test_ps1_linalg_declares_the_written_proofs():
     pset = load_problem_set(REPO / "solutions" / "ps1_linalg")
-    parts = {p.problem: p for p in course.written_parts(pset)}
+    parts = {p.problem: p for p in written_parts(pset)}
     assert set(parts) == {"svd_norms", "trace"}
     assert "sigma" in parts["svd_norms"].prompt and "S^{-1}" in parts["trace"].prompt
 
@@ -400,7 +403,7 @@ def test_grade_takes_a_notebook_or_a_submitted_folder_holding_one(toy_notebook, 
 def sandbox_scores(nb: dict, result) -> dict[str, float]:
     """What the gradebook records for each check cell of ``nb`` from a grading result."""
     cells = [{"name": c["metadata"]["nbgrader"]["grade_id"], "max_score": c["metadata"]["nbgrader"]["points"],
-              "plan": course.parse_plan(source_of(c))} for c in check_cells(nb)]
+              "plan": parse_plan(source_of(c))} for c in check_cells(nb)]
     return cell_scores(cells, result)
 
 
@@ -457,8 +460,8 @@ def test_parametrized_checks_run_every_case_in_the_kernel_with_the_graders_seeds
     shutil.copytree(TOY_COURSE / "solutions" / "toy", root)
     (root / "checks" / "public" / "test_param.py").write_text(PARAMETRIZED)
     pset = load_problem_set(root)
-    nb = json.loads(json.dumps(course.build_notebook(pset)[0]))
-    plan = course.parse_plan(source_of(next(c for c in check_cells(nb)
+    nb = json.loads(json.dumps(assignment.build_notebook(pset)[0]))
+    plan = parse_plan(source_of(next(c for c in check_cells(nb)
                                              if "test_param" in c["metadata"]["autograder"]["file"])))
     assert [row[1].split("::")[1] for row in plan["checks"]] == [
         "test_add_cases[3-0-1]", "test_add_cases[3-0-two]", "test_add_cases[4-5-1]",
@@ -537,8 +540,8 @@ def test_the_kernel_never_gets_the_reference_fixture(tmp_path, capsys):
     root = tmp_path / "toy"
     shutil.copytree(TOY_COURSE / "solutions" / "toy", root)
     (root / "checks" / "public" / "test_r.py").write_text(check)
-    with pytest.raises(course.ExportError, match="reference solution never goes into a notebook"):
-        course.build_notebook(load_problem_set(root))
+    with pytest.raises(ExportError, match="reference solution never goes into a notebook"):
+        assignment.build_notebook(load_problem_set(root))
 
 
 def _result(tests: list[tuple[str, str, str, float, float]]) -> Result:
@@ -952,9 +955,9 @@ def test_ps1_linalg_through_nbgrader_and_the_sandbox_gives_the_same_scores(tmp_p
     autograde = nbgrader("autograde", "ps1_linalg", cwd=nb_dir, env=env)
     assert "has changed" not in autograde.stdout + autograde.stderr  # no locked cell reported changed
     by_nbgrader = gradebook_scores(nb_dir / "gradebook.db", "ps1_linalg")
-    checks = course.collect_checks(pset)
+    checks = collect_checks(pset)
     timed = {c.nodeid for c in checks if c.sandbox_only}  # timing: judged in the sandbox only
-    cells = {c["metadata"]["nbgrader"]["grade_id"]: course.parse_plan(source_of(c))
+    cells = {c["metadata"]["nbgrader"]["grade_id"]: parse_plan(source_of(c))
              for c in check_cells(source)}
     kernel_cells = {k for k, plan in cells.items()  # public cells, no timing check in them
                     if "checks" in plan and not timed & {row[1] for row in plan["checks"]}}

@@ -125,7 +125,7 @@ def not_for_grading(pset: ProblemSet) -> set[str]:
     import jinja2
     from jinja2 import meta
 
-    from autograder.nbgrader.course import SETTINGS  # nbgrader.toml
+    from autograder.nbgrader.written import SETTINGS  # nbgrader.toml
 
     skip = {SETTINGS}
     environment = jinja2.Environment(loader=jinja2.FileSystemLoader(pset.root), autoescape=False)

@@ -25,8 +25,9 @@ from pathlib import Path
 
 from autograder.grading.result import Result
 from autograder.nbgrader import skip_iri_grammars
-from autograder.nbgrader.course import CONFIG, check_file, parse_plan
+from autograder.nbgrader.course import CONFIG
 from autograder.nbgrader.notebook import find_notebook, nbgrader_student, read_notebook
+from autograder.nbgrader.plan import check_file, parse_plan
 from autograder.problemset import ProblemSetError
 from autograder.report.display import fraction, points
 
