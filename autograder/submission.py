@@ -18,7 +18,7 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from autograder.nbgrader import notebook
+from autograder import notebook
 from autograder.problemset import ProblemSet
 from autograder.sandbox.compiled import compiled_file, compiled_kind
 
@@ -87,7 +87,7 @@ def _prepare(source: Path, pset: ProblemSet, workdir: Path) -> Submission:
         raise SubmissionError(f"{source} does not exist")
     elif source.suffix != ".ipynb" or not source.is_file():
         raise SubmissionError(f"{source} is not a folder, a .zip, a .py or an .ipynb file")
-    try:  # a notebook's answer cells become the modules (see autograder.nbgrader.notebook)
+    try:  # a notebook's answer cells become the modules (see autograder.notebook)
         if source.suffix == ".ipynb":
             notebook.extract_notebook(source, pset, target)
         else:

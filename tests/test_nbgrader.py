@@ -23,10 +23,11 @@ from pathlib import Path
 
 import pytest
 
+from autograder import notebook
 from autograder.checks.context import GradingContext, check_seed, seed_secret
 from autograder.grading.grade import grade_submission, hidden_checks_secret, tree_digest
 from autograder.grading.result import CheckResult, ProblemResult, Result
-from autograder.nbgrader import assignment, course, kernel, notebook
+from autograder.nbgrader import assignment, course, kernel
 from autograder.nbgrader.cells import ExportError, nbgrader_solution_source
 from autograder.nbgrader.gradebook import GradebookError, cell_scores, resolve_gradebook
 from autograder.nbgrader.plan import collect_checks, parse_plan

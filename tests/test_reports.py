@@ -11,6 +11,7 @@ import pytest
 
 from autograder.grading.batch import grade_batch
 from autograder.grading.result import Result
+from autograder.report import write_reports
 from autograder.report.html import render_html
 from autograder.report.markdown import render_markdown
 
@@ -27,7 +28,7 @@ def graded(tmp_path_factory, toy):
     (wrong / "arith.py").write_text((TOY_COURSE / "solutions" / "toy" / "arith.py").read_text()
                                     .replace("return a + b", "raise ValueError(f'secret {a} {b}')"))
     (wrong / "arrays.py").write_text("def double(x):\n    return 3 * x\n")
-    grade_batch(toy, [toy.root, wrong], root / "out", jobs=1)
+    grade_batch(toy, [toy.root, wrong], root / "out", jobs=1, sinks=[write_reports])
     return root / "out"
 
 

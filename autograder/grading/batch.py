@@ -11,30 +11,24 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
-import functools
 import hashlib
 import json
 import os
 import signal
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 
 import autograder
-from autograder.grading.grade import RESULTS_FILE, grade_submission, tree_digest, unique_names
+from autograder.grading.cluster import run_on_dask
+from autograder.grading.grade import RESULTS_FILE, tree_digest, unique_names
+from autograder.grading.job import RETRY, Job, failed_result, grade_job
 from autograder.grading.result import Result
-from autograder.problemset import ProblemSet, load_problem_set
-from autograder.report import write_reports
+from autograder.problemset import ProblemSet
 
-
-@dataclass(frozen=True)
-class Job:
-    source: Path
-    name: str
-    fingerprint: str
-    results_path: Path
+Sink = Callable[[Result, Path], None]  # e.g. report.write_reports: called with a result and its folder
 
 
 @dataclass
@@ -77,8 +71,11 @@ def grade_batch(
     regrade: bool = False,
     public_only: bool = False,
     on_result: Callable[[Path, Result, bool], None] | None = None,
+    sinks: Sequence[Sink] = (),
 ) -> BatchOutcome:
-    """Grade every submission not graded yet; ``on_result(source, result, reused)`` as each lands."""
+    """Grade every submission not graded yet; ``on_result(source, result, reused)`` as each lands.
+    Each freshly graded result is written to its folder's results.json, then handed to every sink
+    (reports, say) with that folder: the batch knows no output format but its own."""
     sources = [Path(s) for s in sources]
     pending, kept = plan_batch(pset, sources, out_dir, regrade=regrade, public_only=public_only)
     for source, result in kept.items():
@@ -88,18 +85,17 @@ def grade_batch(
     with _stop_on_interrupt() as stop:
         for attempt in range(2):  # then once more for results a busy machine left undecided
             if scheduler:
-                from autograder.grading.cluster import run_on_dask
-
                 stream = run_on_dask(scheduler, pset, pending, public_only)
             else:
                 stream = _run_locally(pset, pending, public_only, jobs or os.cpu_count() or 1, stop)
             for job, data in stream:
                 result = Result.from_json(data)
                 result.submission = job.name
-                retry = result.fingerprint == _RETRY or result.inconclusive  # graded again next run
+                retry = result.fingerprint == RETRY or result.inconclusive  # graded again next run
                 result.fingerprint = "" if retry else job.fingerprint
                 result.write(job.results_path)
-                write_reports(result, job.results_path.parent)
+                for sink in sinks:
+                    sink(result, job.results_path.parent)
                 fresh[job.source] = result
                 if on_result is not None and (attempt == 1 or not result.inconclusive):
                     on_result(job.source, result, False)  # once per submission, when final
@@ -110,27 +106,6 @@ def grade_batch(
                 break
     by_source = kept | fresh
     return BatchOutcome([by_source[s] for s in sources if s in by_source], len(fresh), len(kept))
-
-
-def grade_job(pset_root: str, source: str, public_only: bool) -> dict:
-    """One submission, as plain data: what a pool or cluster worker runs."""
-    pset = _problem_set(pset_root)
-    try:
-        return grade_submission(pset, Path(source), public_only=public_only).to_json()
-    except Exception as exc:  # noqa: BLE001 - one submission's failure is its own result
-        return _failed(pset, Path(source), exc)
-
-
-_RETRY = "retry"  # the fingerprint of a result the next run grades again (the grader failed)
-
-
-def _failed(pset: ProblemSet, source: Path, exc: BaseException) -> dict:
-    """A not_graded result for a submission whose grading failed in the grader itself."""
-    text = " ".join(f"{type(exc).__name__}: {exc}".split())[:200]
-    return Result(pset=pset.id, submission=source.name, source=str(source), status="not_graded",
-                  score=0.0, max_score=pset.max_score, fingerprint=_RETRY,
-                  output=f"the grader failed on this submission ({text}); it is graded again on "
-                         f"the next run").to_json()
 
 
 def _folder_names(names: dict[Path, str]) -> dict[Path, str]:
@@ -147,11 +122,6 @@ def _folder_names(names: dict[Path, str]) -> dict[Path, str]:
         taken.add(text)
         safe[source] = text
     return safe
-
-
-@functools.cache
-def _problem_set(root: str) -> ProblemSet:
-    return load_problem_set(Path(root))
 
 
 @contextlib.contextmanager
@@ -191,7 +161,7 @@ def _run_locally(pset: ProblemSet, pending: list[Job], public_only: bool, jobs: 
                 try:
                     data = future.result()
                 except Exception as exc:  # noqa: BLE001 - a worker died: this submission's result
-                    data = _failed(pset, futures[future].source, exc)
+                    data = failed_result(pset, futures[future].source, exc)
                 yield futures[future], data
             if stop.is_set():
                 raise KeyboardInterrupt

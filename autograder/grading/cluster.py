@@ -1,6 +1,6 @@
 """The same batch on a Dask cluster (``distributed``): no home-made scheduler.
 
-Workers run ``batch.grade_job`` and return plain data; the client writes results. Submissions and
+Workers run ``job.grade_job`` and return plain data; the client writes results. Submissions and
 the problem set must be readable at the same paths on the workers (a shared filesystem, or one
 machine). A worker lost mid-task has its task retried elsewhere by Dask. A problem set that needs a
 GPU says so in its manifest (``[grading] worker_resources = { GPU = 1 }``) and is graded only on
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from autograder.grading.batch import Job, grade_job
+from autograder.grading.job import Job, grade_job
 from autograder.problemset import ProblemSet
 
 

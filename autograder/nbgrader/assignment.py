@@ -23,7 +23,6 @@ from autograder.nbgrader.cells import (
     refuse_delimiters,
     validate,
 )
-from autograder.nbgrader.notebook import CHECKS_MAGIC, META, PLAN, SETUP_ID
 from autograder.nbgrader.plan import (
     CheckCell,
     check_cells,
@@ -34,6 +33,7 @@ from autograder.nbgrader.plan import (
     reference_modules,
 )
 from autograder.nbgrader.written import Written, written_cells, written_parts
+from autograder.notebook import CHECKS_MAGIC, META, PLAN, SETUP_ID
 from autograder.problemset import Problem, ProblemSet
 from autograder.release import pipeline
 

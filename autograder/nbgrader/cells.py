@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from autograder.nbgrader.notebook import CODE_ID, META
+from autograder.notebook import CODE_ID, META
 from autograder.problemset import ProblemSetError
 from autograder.release.solution_markers import solution_regions, strip_solutions
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from autograder.nbgrader import skip_iri_grammars
 from autograder.nbgrader.assignment import build_notebook
-from autograder.nbgrader.notebook import META
+from autograder.notebook import META
 from autograder.problemset import ProblemSet
 from autograder.release import pipeline
 

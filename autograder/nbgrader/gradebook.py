@@ -26,13 +26,13 @@ from pathlib import Path
 from autograder.grading.result import Result
 from autograder.nbgrader import skip_iri_grammars
 from autograder.nbgrader.course import CONFIG
-from autograder.nbgrader.notebook import find_notebook, nbgrader_student, read_notebook
 from autograder.nbgrader.plan import check_file, parse_plan
+from autograder.notebook import find_notebook, nbgrader_student, read_notebook
 from autograder.problemset import ProblemSetError
 from autograder.report.display import fraction, points
+from autograder.status import Status
 
 DEFAULT_COURSE_ID = "default_course"
-_MARK = {"passed": "✓", "failed": "✗", "error": "!", "timeout": "⏱", "skipped": "-"}
 
 
 class GradebookError(ProblemSetError):
@@ -345,10 +345,10 @@ def _report(plan: dict, result: Result, score: float) -> str:
         return f"{header}Not graded: {result.output}\n"
     lines = [header]
     for test in cell_tests(plan, result):
-        lines.append(f"{_MARK.get(test.status, '?')} {test.status:<7} {test.name}  "
+        lines.append(f"{test.status.mark} {test.status:<7} {test.name}  "
                      f"({fraction(test.score, test.max_score)})")
         lines += [f"      {line}" for line in (test.output or "").strip().splitlines()
-                  if test.status != "passed"]
+                  if test.status != Status.PASSED]
     lines.append(f"{points(score)} of {points(float(plan.get('points', 0.0)))} points")
     findings = [f["message"] for f in result.findings if f.get("problem") == plan.get("problem")]
     lines += [f"⚠ {message}" for message in findings]

@@ -20,7 +20,7 @@ from autograder.checks.context import GradingContext, check_seed, seed_secret
 from autograder.grading.grade import TIMING_CHECKS, check_paths, hidden_checks_secret, run_checks
 from autograder.grading.recorder import CheckRecorder
 from autograder.nbgrader.cells import ExportError
-from autograder.nbgrader.notebook import CHECKS_MAGIC, PLAN
+from autograder.notebook import CHECKS_MAGIC, PLAN
 from autograder.problemset import ProblemSet
 
 SANDBOX_ONLY_FIXTURES = frozenset({"timing"})  # they drive the sandboxed child itself

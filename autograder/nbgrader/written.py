@@ -17,7 +17,7 @@ from autograder.nbgrader.cells import (
     nbgrader_meta,
     refuse_delimiters,
 )
-from autograder.nbgrader.notebook import META
+from autograder.notebook import META
 from autograder.problemset import ProblemSet
 
 SETTINGS = "nbgrader.toml"  # optional, beside problemset.toml: the written answers graded by hand

@@ -5,14 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from autograder.grading.result import Result, write_atomically
+from autograder.report.html import render_html
+from autograder.report.markdown import render_markdown
 
 HTML_REPORT, MARKDOWN_REPORT = "feedback.html", "feedback.md"
 
 
 def write_reports(result: Result, folder: Path) -> None:
-    """feedback.html and feedback.md next to results.json."""
-    from autograder.report.html import render_html
-    from autograder.report.markdown import render_markdown
-
+    """feedback.html and feedback.md next to results.json (a sink of ``grading.batch``)."""
     write_atomically(Path(folder) / HTML_REPORT, render_html(result))
     write_atomically(Path(folder) / MARKDOWN_REPORT, render_markdown(result))

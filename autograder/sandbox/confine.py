@@ -39,6 +39,11 @@ TMP_BYTES = 256 << 20  # the child's /tmp: a tmpfs of this size
 WORK_BYTES = 256 << 20  # new files in its working folder: a tmpfs of this size
 SANDBOX_UID_BASE = 200_000  # children run as 200000 + n: a uid of their own, owning nothing else
 MODES = ("auto", "bubblewrap", "process")
+# Where the warm children's template (sandbox.zygote) sees the grader's temporary folder and the
+# CPU-accounting cgroups: under its /tmp, which each child covers with its own (so a child's view of
+# / is a cold child's).
+HOST_TMP = "/tmp/.autograder-host-tmp"
+CGROUPS = "/tmp/.autograder-cgroups"
 _ETC = ("ld.so.cache", "ld.so.conf", "ld.so.conf.d", "localtime", "alternatives")
 
 
@@ -112,9 +117,7 @@ def wrap_argv(confinement: Confinement, argv: list[str], workdir: Path, uid: int
 def zygote_argv(confinement: Confinement, argv: list[str], host_tmp: str, cgroups: Path) -> list[str]:
     """``argv`` run as the template of warm children (``sandbox.zygote``): the same view as a cold
     child's, root inside its namespaces with its capabilities (to confine each child it forks), the
-    grader's temporary folder read-only at ``zygote.HOST_TMP`` and the CPU-accounting cgroups."""
-    from autograder.sandbox.zygote import CGROUPS, HOST_TMP
-
+    grader's temporary folder read-only at ``HOST_TMP`` and the CPU-accounting cgroups at ``CGROUPS``."""
     if not confinement.bubblewrap:
         raise OSError("warm starts need bubblewrap")
     extra = [("--ro-bind-as", Path(host_tmp), Path(HOST_TMP)), ("--bind-as", cgroups, Path(CGROUPS))]

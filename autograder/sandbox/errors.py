@@ -2,6 +2,8 @@
 
 Each carries a message written for the student. A check that meets one of these scores zero; the
 grader classifies it as ``error`` (``timeout`` for ``StudentTimeout``) and every other check still runs.
+Also the wire's own two errors (a malformed message, a value that is not data), which every side of
+the channel raises.
 """
 
 from __future__ import annotations
@@ -50,3 +52,14 @@ class StudentTimeout(StudentError):
     """The call did not finish within its time limit."""
 
     status = "timeout"
+
+
+# ---------------------------------------------------------------- the wire's own errors (sandbox.wire)
+
+
+class WireError(Exception):
+    """The other side sent something that is not a well-formed message of this protocol."""
+
+
+class EncodeError(Exception):
+    """A value cannot be sent: its type is not plain data."""

@@ -13,7 +13,6 @@ import hashlib
 import itertools
 import logging
 import os
-import resource
 import select
 import signal
 import socket
@@ -23,7 +22,6 @@ import tempfile
 import time
 from pathlib import Path
 
-import autograder
 from autograder.sandbox import errors, zygote
 from autograder.sandbox.confine import (
     cpu_cgroup,
@@ -35,6 +33,7 @@ from autograder.sandbox.confine import (
     sandbox_uid,
     wrap_argv,
 )
+from autograder.sandbox.limits import ENGINE_ROOT, child_environment, child_limits
 from autograder.sandbox.oracle import MAX_ARGUMENT_BYTES, Oracle, OracleRefused
 from autograder.sandbox.oracle import error_reply as oracle_error
 from autograder.sandbox.wire import (
@@ -51,54 +50,11 @@ from autograder.sandbox.wire import (
 # the interpreter's import path would find.
 _BOOT = ("import sys; sys.path.insert(0, sys.argv[3]); from autograder.sandbox.child import serve; "
          "serve(int(sys.argv[1]), sys.argv[2])")
-_ENGINE_ROOT = str(Path(autograder.__file__).resolve().parent.parent)
-_OUTPUT_LIMIT = 64 << 20  # RLIMIT_FSIZE: the child's captured stdout/stderr and any file it writes
 _OUTPUT_TAIL = 2000
 _START_TIMEOUT = 30.0
-_MAX_PROCESSES = 256
 DEFAULT_MEMORY = 4 << 30
 _SLOTS = itertools.count()
 log = logging.getLogger("autograder.sandbox")
-
-
-def _child_limits(memory_bytes: int | None, dedicated_uid: bool, gpu: bool = False,
-                  cgroup_procs: str | None = None) -> None:
-    """Runs in the child between fork and exec; the limits (and the CPU-accounting cgroup) are
-    inherited by everything it starts."""
-    if cgroup_procs is not None:
-        with open(cgroup_procs, "w") as f:
-            f.write(str(os.getpid()))
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    resource.setrlimit(resource.RLIMIT_FSIZE, (_OUTPUT_LIMIT, _OUTPUT_LIMIT))
-    resource.setrlimit(resource.RLIMIT_NOFILE, (1024, 1024))
-    if memory_bytes:
-        # The address space bounds numpy and CPU torch; CUDA reserves tens of GiB of address space
-        # (inaccessible, not counted by RLIMIT_DATA) at start, so with a GPU the private writable
-        # memory is bounded instead.
-        limit = resource.RLIMIT_DATA if gpu else resource.RLIMIT_AS
-        resource.setrlimit(limit, (memory_bytes, memory_bytes))
-    if dedicated_uid:  # counts every process and thread of the uid: a fork bomb stops here
-        resource.setrlimit(resource.RLIMIT_NPROC, (_MAX_PROCESSES, _MAX_PROCESSES))
-
-
-def child_environment(workdir: str) -> dict[str, str]:
-    """A minimal environment: no grader secrets, seeds or paths; one thread per BLAS by default."""
-    return {
-        "PATH": "/usr/local/bin:/usr/bin:/bin",
-        "HOME": workdir,
-        "TMPDIR": workdir,
-        "LANG": "C.UTF-8",
-        "PYTHONDONTWRITEBYTECODE": "1",
-        "PYTHONHASHSEED": "0",
-        "OMP_NUM_THREADS": os.environ.get("AUTOGRADER_CHILD_THREADS", "1"),
-        "MKL_NUM_THREADS": os.environ.get("AUTOGRADER_CHILD_THREADS", "1"),
-        "OPENBLAS_NUM_THREADS": os.environ.get("AUTOGRADER_CHILD_THREADS", "1"),
-        # A fixed threshold (glibc's default starts here but moves with each process's history):
-        # every child then gets large arrays from the system the same way, so that moving the same
-        # data costs a student's child and the trusted timing child the same (timing checks). A
-        # threshold of 32 MiB (arrays from the heap) made it depend on each heap's fragmentation.
-        "MALLOC_MMAP_THRESHOLD_": "131072",
-    }
 
 
 class SandboxedProcess:
@@ -190,7 +146,7 @@ class SandboxedProcess:
     def _cold_start(self, child_end: socket.socket) -> subprocess.Popen:
         """A fresh interpreter under ``confine.wrap_argv``."""
         argv = [sys.executable, "-I", "-c", _BOOT, str(child_end.fileno()), str(self.submission_dir),
-                _ENGINE_ROOT]
+                ENGINE_ROOT]
         return subprocess.Popen(
             wrap_argv(self.confinement, argv, self.submission_dir, self._uid),
             pass_fds=(child_end.fileno(),),
@@ -201,7 +157,7 @@ class SandboxedProcess:
             stdout=self._output,
             stderr=subprocess.STDOUT,
             start_new_session=True,  # its own process group, killed as a whole
-            preexec_fn=functools.partial(_child_limits, self.memory_bytes,
+            preexec_fn=functools.partial(child_limits, self.memory_bytes,
                                          self.confinement.drop_uid, bool(gpu_devices()),
                                          None if self._cgroup is None
                                          else str(self._cgroup / "cgroup.procs")),

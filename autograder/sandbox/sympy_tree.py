@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sympy
 
-from autograder.sandbox.wire import EncodeError, WireError
+from autograder.sandbox.errors import EncodeError, WireError
 
 _MAX_NODES = 10_000
 _MAX_DIGITS = 2_000

@@ -17,6 +17,7 @@ import time
 
 import numpy as np
 
+from autograder.sandbox.errors import EncodeError, WireError
 from autograder.sandbox.oracle import Oracle
 
 MAX_FRAME_BYTES = 1 << 30  # one array frame is at most 1 GiB
@@ -28,14 +29,6 @@ MAX_DEPTH = 400  # nested containers: a bracketing of 150 matrices nests 150 dee
 ARRAY_KINDS = frozenset("biufc")  # bool, int, uint, float, complex: nothing that can hold objects
 
 _LENGTH = struct.Struct("!Q")
-
-
-class WireError(Exception):
-    """The other side sent something that is not a well-formed message of this protocol."""
-
-
-class EncodeError(Exception):
-    """A value cannot be sent: its type is not plain data."""
 
 
 # ---------------------------------------------------------------- framing
@@ -141,7 +134,7 @@ def encode(value, blobs: list[bytes], depth: int = 0, *, oracles: list | None = 
     if t.__module__ == "torch" and t.__name__ in ("Tensor", "Parameter"):
         return _encode_tensor(value, blobs)
     if t.__module__.startswith("sympy.") or t.__module__ == "sympy":
-        from autograder.sandbox import sympy_tree
+        from autograder.sandbox import sympy_tree  # imports sympy: only where sympy values travel
 
         return {"$": "sympy", "tree": sympy_tree.to_tree(value)}
     if oracles is not None and t is Oracle:
@@ -184,7 +177,7 @@ def decode(data, blobs: list[bytes], depth: int = 0, *, proxy=None):
     if tag == "tensor":
         return _decode_tensor(data, blobs)
     if tag == "sympy":
-        from autograder.sandbox import sympy_tree
+        from autograder.sandbox import sympy_tree  # imports sympy: only where sympy values travel
 
         return sympy_tree.from_tree(data.get("tree"))
     if tag == "oracle" and proxy is not None:

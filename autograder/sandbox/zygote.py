@@ -39,12 +39,21 @@ import threading
 import time
 from pathlib import Path
 
+from autograder.sandbox import child
+from autograder.sandbox.confine import (
+    CGROUPS,
+    CPUACCT,
+    HOST_TMP,
+    TMP_BYTES,
+    WORK_BYTES,
+    _python_paths,
+    host_confinement,
+    zygote_argv,
+)
+from autograder.sandbox.limits import ENGINE_ROOT, child_environment, child_limits
+
 log = logging.getLogger("autograder.sandbox")
 
-# Where the template sees the grader's temporary folder and the CPU-accounting cgroups: under its
-# /tmp, which each child covers with its own (so a child's view of / is a cold child's).
-HOST_TMP = "/tmp/.autograder-host-tmp"
-CGROUPS = "/tmp/.autograder-cgroups"
 _BOOT = ("import sys; sys.path.insert(0, sys.argv[2]); from autograder.sandbox.zygote import serve; "
          "serve(int(sys.argv[1]), sys.argv[3:])")
 
@@ -97,13 +106,10 @@ class Zygote:
     """One template process (see the module docstring) and the channel to it."""
 
     def __init__(self, preload: tuple[str, ...]):
-        from autograder.sandbox.confine import CPUACCT, host_confinement, zygote_argv
-        from autograder.sandbox.process import _ENGINE_ROOT, child_environment
-
         self.preload = preload
         self._lock = threading.Lock()
         parent_end, child_end = socket.socketpair()
-        argv = [sys.executable, "-I", "-c", _BOOT, str(child_end.fileno()), _ENGINE_ROOT, *preload]
+        argv = [sys.executable, "-I", "-c", _BOOT, str(child_end.fileno()), ENGINE_ROOT, *preload]
         try:
             self._proc = subprocess.Popen(
                 zygote_argv(host_confinement(), argv, tempfile.gettempdir(), CPUACCT.resolve()),
@@ -234,8 +240,6 @@ def serve(fd: int, preload: list[str]) -> None:
     for name in preload:
         with contextlib.suppress(ImportError):
             importlib.import_module(name)
-    import autograder.sandbox.child  # noqa: F401 - what every child runs
-    import autograder.sandbox.process  # noqa: F401 - its limits, applied in each child
 
     _warm_up()
     threads = len(os.listdir("/proc/self/task"))
@@ -310,8 +314,6 @@ def _relay(request: dict, channel: int, output: int, status: int) -> None:
 
 def _init(request: dict, channel: int, output: int, status: int) -> None:
     """PID 1 of the child's namespace: build the confinement, start the worker, report its end."""
-    from autograder.sandbox.confine import TMP_BYTES, WORK_BYTES, _python_paths
-
     _prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
     workdir = Path(request["workdir"])
     source = Path(HOST_TMP) / workdir.relative_to(tempfile.gettempdir())
@@ -370,9 +372,6 @@ def _init(request: dict, channel: int, output: int, status: int) -> None:
 
 def _worker(request: dict, channel: int, output: int, workdir: Path) -> None:
     """Become the child: the same state a cold child has after its interpreter starts."""
-    from autograder.sandbox import child
-    from autograder.sandbox.process import _child_limits
-
     os.setsid()
     for number in range(1, signal.NSIG):  # what the template changed, back to Python's defaults
         with contextlib.suppress(OSError, ValueError, RuntimeError):
@@ -390,7 +389,7 @@ def _worker(request: dict, channel: int, output: int, workdir: Path) -> None:
     os.closerange(keep + 1, 65536)
     uid = int(request["uid"])
     _drop_privileges(uid)
-    _child_limits(request.get("memory_bytes"), True, bool(request.get("gpu")))
+    child_limits(request.get("memory_bytes"), True, bool(request.get("gpu")))
     _prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)  # cleared by the uid change: set again
     os.environ.clear()
     os.environ.update({str(k): str(v) for k, v in request["env"].items()}, PWD=str(workdir))

@@ -35,7 +35,8 @@ import pytest
 
 from autograder.problemset import POLICY_DEVICES, TIMING_POLICIES, Variant
 from autograder.sandbox.errors import MissingName, StudentTimeout
-from autograder.sandbox.process import SandboxedProcess, child_environment
+from autograder.sandbox.limits import child_environment
+from autograder.sandbox.process import SandboxedProcess
 from autograder.timing import harness as _harness
 from autograder.timing.judge import (
     FLAG,
