@@ -58,8 +58,10 @@ demo: setup
 	$(BIN)/autograder release --all
 	$(BIN)/autograder grade ps1_linalg examples/ps1_linalg/* -o results/demo
 
+# ruff, and the engine's import layers (pyproject.toml [tool.importlinter], docs/architecture.md).
 lint: setup
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports --no-logo --no-cache
 
 # The suite in parallel, one worker per core (pytest-xdist); a file's tests share a worker unless
 # marked independent (tests/conftest.py). TEST_WORKERS=0 runs it in this one process.
