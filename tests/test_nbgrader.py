@@ -30,7 +30,7 @@ from autograder.grading.result import CheckResult, ProblemResult, Result
 from autograder.nbgrader import assignment, course, kernel
 from autograder.nbgrader.cells import ExportError, nbgrader_solution_source
 from autograder.nbgrader.gradebook import GradebookError, cell_scores, resolve_gradebook
-from autograder.nbgrader.plan import collect_checks, parse_plan
+from autograder.nbgrader.plan import cell_points, collect_checks, parse_plan
 from autograder.nbgrader.written import written_parts
 from autograder.problemset import load_problem_set
 from autograder.release.solution_markers import BEGIN, END
@@ -270,6 +270,30 @@ def test_the_title_heads_the_first_cell_once(toy_notebook):
     assert first.startswith(f"# {pset.title}\n\n**How this notebook works.**")
     assert pset.title not in second and f"# {pset.title}" not in "\n".join(
         source_of(c) for c in nb["cells"][1:])
+
+
+def test_the_introductions_import_example_names_the_problem_sets_own_module(toy_notebook):
+    """No problem set's detail in the engine: the example is the rendered problem set's."""
+    pset, nb, _, _ = toy_notebook
+    intro = source_of(nb["cells"][0])
+    assert "(`from arith import add`)" in intro and "matrix_chain" not in intro
+    assert assignment.import_example(load_problem_set(REPO / "solutions" / "ps2_stochastic")) \
+        .startswith("from variance_reduction import ")
+
+
+def test_cells_take_the_graders_shares_and_add_up_to_their_problems_points():
+    """share_points shares (each share rounded to 1e-6, as results.json has it); the last cell of a
+    problem takes what the others leave, so the notebook's total is the problem set's."""
+    pset = load_problem_set(TOY_COURSE / "solutions" / "toy")
+    arith = pset.problem("arith").points
+    points = cell_points(pset, [("arith", 1.0), ("arith", 1.0), ("arith", 1.0), ("arrays", 2.0)])
+    assert points[:2] == [round(arith / 3, 6)] * 2
+    assert points[2] == pytest.approx(arith / 3, abs=1e-6)
+    assert sum(points[:3]) == pytest.approx(arith, abs=1e-12)
+    assert points[3] == pset.problem("arrays").points
+    checks = collect_checks(pset)  # each check's points: its max_score in a full grading run
+    result = grade_submission(pset, pset.root)
+    assert {c.nodeid: c.points for c in checks} == {t.nodeid: t.max_score for t in result.tests}
 
 
 def test_text_that_nbgrader_would_take_for_its_markers_is_refused():
@@ -524,6 +548,48 @@ def test_a_hidden_placeholder_scores_zero_in_a_kernel_and_says_who_grades_it(toy
     assert "`autograder grade` runs them in its sandbox" in capsys.readouterr().out
     assert set(sys.modules) == before  # it loads nothing
     assert kernel.run_checks("", "# an older notebook's hidden cell, emptied by the release\n", {}) == 0
+
+
+SKIPPING = '''
+import pytest
+
+pytestmark = pytest.mark.problem("arith")
+
+
+def test_on_gpu(student):
+    """add on a GPU"""
+    pytest.skip("no GPU here")
+
+
+def test_add(student):
+    """add"""
+    assert student.arith.add(1, 2) == 3, "add(1, 2) should be 3"
+
+
+def test_add_timed(student, timing):
+    """add, timed"""
+'''
+
+
+def _skipping_plan(*rows) -> dict:
+    return {"pset": "toy", "problem": "arith", "visibility": "visible", "points": 3.0,
+            "checks": [[name, f"checks/public/test_s.py::{name}", 1.0, 0, {}, 1.0] for name in rows],
+            "sandbox_only": ["checks/public/test_s.py::test_add_timed"]}
+
+
+@pytest.mark.parametrize("add, score", [(lambda a, b: a + b, 1.5), (lambda a, b: 0, 0.0)],
+                         ids=["right", "wrong"])
+def test_in_the_kernel_a_skipped_checks_share_goes_to_the_cells_other_checks(add, score, capsys):
+    """The grader's rule (share_points), with the cell as the problem: a skipped check is not full
+    credit (it was, before: 2 and, with a wrong add, 1 of 3); a check only the sandbox judges keeps
+    its share and earns 0 here."""
+    plan = _skipping_plan("test_on_gpu", "test_add", "test_add_timed")
+    assert kernel.run_checks("t.py", f"{SKIPPING}\n__autograder__ = {plan!r}\n", {"add": add}) == score
+    out = capsys.readouterr().out
+    assert "- skipped add on a GPU  (0/0)" in out
+    assert f"add  ({score:g}/1.5)" in out
+    assert "! error   add, timed  (0/1.5)" in out and "judged only by `autograder grade`" in out
+    assert out.rstrip().endswith(f"{score:g} of 3 points")
 
 
 def test_the_kernel_never_gets_the_reference_fixture(tmp_path, capsys):

@@ -14,7 +14,9 @@ does is make the public checks runnable and their verdicts agree with the sandbo
 - each call has the check's time limit, of the kernel's CPU time as in the sandbox (``ITIMER_PROF``:
   other work on a busy machine does not use it up; a call that waits instead of computing is
   stopped at ``WAIT_FACTOR`` times the limit of wall time), exceptions become the same
-  ``StudentError``s, and a check's outcome is classified by the grader's own ``CheckRecorder``;
+  ``StudentError``s, a check's outcome is classified by the grader's own rule
+  (``grading.recorder.classify``) and the cell is scored by the grader's ``share_points`` (the cell
+  as one problem worth its points: a skipped check's share goes to the cell's other checks);
 - ``rng`` is seeded with the grading run's seed for that public check (the cell's plan carries
   it), and parametrized checks run every case.
 
@@ -41,17 +43,18 @@ import numpy as np
 import pytest
 
 from autograder.checks.feedback import Feedback
-from autograder.grading.outcome import CheckOutcome
+from autograder.grading.outcome import CheckOutcome, share_points
 from autograder.grading.recorder import classify
+from autograder.problemset import Problem, ProblemSet
 from autograder.sandbox import errors
 from autograder.sandbox.process import WALL_BACKSTOP
 from autograder.sandbox.wire import EncodeError, decode, encode
+from autograder.status import Status
 
 PLAN = "__autograder__"
 # A call is stopped after this many times its limit of wall time, whatever its CPU time: the
 # sandbox's own backstop, so a kernel and the grader allow the same.
 WAIT_FACTOR = WALL_BACKSTOP
-_MARK = {"passed": "✓", "failed": "✗", "error": "!", "timeout": "⏱", "skipped": "-"}
 _ENGINE = str(Path(__file__).resolve().parents[1])
 
 
@@ -62,7 +65,7 @@ def load_ipython_extension(ipython) -> None:
 
 def setup(modules: list[str] | tuple[str, ...] = (), *, ipython=None) -> None:
     """The notebook's setup cell: the magic, and each answer cell importable as its module
-    (``import matrix_chain`` in another cell or in a driver reads this kernel's globals)."""
+    (``import <module>`` in another cell or in a driver reads this kernel's globals)."""
     ipython = ipython or _ipython()
     load_ipython_extension(ipython)
     for module in modules:
@@ -112,28 +115,38 @@ def run_checks(path: str, source: str, namespace: dict) -> float | None:
         print("Hidden checks: they are not in this notebook. `autograder grade` runs them in its "
               "sandbox when your notebook is graded and records their points; 0 here.")
         return 0.0
-    total = possible = 0.0
     sandbox_only = set(plan.get("sandbox_only", ()))
+    outcomes, outputs = [], {}
     for function, nodeid, points, seed, indices, timeout in plan["checks"]:
         if nodeid in sandbox_only:  # e.g. timing: measured only where the student's code is isolated
-            record, output = _not_here(scope, plan, function, nodeid), ""
-            fraction = 0.0
+            outcome, output = _not_here(scope, plan, function, nodeid), ""
         else:
-            record, output = _run_one(scope, plan, function, nodeid, seed, indices, timeout, namespace)
-            fraction = 1.0 if record.status == "skipped" else record.fraction
-        earned = float(points) * fraction
-        total += earned
-        possible += float(points)
-        print(f"{_MARK.get(record.status, '?')} {record.status:<7} {record.name}  "
-              f"({earned:g}/{float(points):g})")
-        for text in (record.message, record.grader_error):
+            outcome, output = _run_one(scope, plan, function, nodeid, seed, indices, timeout, namespace)
+        outcome.weight = float(points)  # the plan's points are the check's share of the cell
+        outcomes.append(outcome)
+        outputs[nodeid] = output
+    cell_points = float(plan.get("points", sum(o.weight for o in outcomes)))  # as nbgrader knows it
+    tests, (cell,) = share_points(_cell_as_problem_set(plan, cell_points), outcomes)
+    for test, outcome in zip(tests, outcomes, strict=True):
+        print(f"{test.status.mark} {test.status:<7} {test.name}  ({test.score:g}/{test.max_score:g})")
+        for text in (outcome.message, outcome.grader_error):
             for line in (text or "").strip().splitlines():
                 print(f"      {line}")
-        if output.strip() and record.status != "passed":
-            print("      your code printed:", output.strip()[-500:].replace("\n", "\n      "))
-    cell_points = float(plan.get("points", possible))  # the cell's points, as nbgrader knows them
-    print(f"{total:g} of {cell_points:g} points")
-    return float(min(total, cell_points))
+        output = outputs[test.nodeid].strip()
+        if output and test.status != Status.PASSED:
+            print("      your code printed:", output[-500:].replace("\n", "\n      "))
+    print(f"{cell.score:g} of {cell_points:g} points")
+    return cell.score
+
+
+def _cell_as_problem_set(plan: dict, points: float) -> ProblemSet:
+    """The cell as the one problem ``share_points`` shares: worth the cell's points. A kernel knows
+    only its cell's checks, so a skipped check's share goes to the cell's other checks (the grader
+    shares it among all the problem's checks, hidden ones too)."""
+    problem = Problem(id=plan.get("problem", ""), title=plan.get("problem", ""), module="",
+                      points=points)
+    return ProblemSet(id=plan.get("pset", ""), title=plan.get("pset", ""), root=Path.cwd(),
+                      problems=(problem,))
 
 
 def _record(scope, plan, function: str, nodeid: str) -> CheckOutcome:
@@ -146,8 +159,10 @@ def _record(scope, plan, function: str, nodeid: str) -> CheckOutcome:
 
 
 def _not_here(scope, plan, function: str, nodeid: str) -> CheckOutcome:
+    """A check a kernel cannot judge: it keeps its share of the cell and earns 0 here, undecided
+    (as an inconclusive timing is in a grading run)."""
     record = _record(scope, plan, function, nodeid)
-    record.status = "skipped"
+    record.status, record.inconclusive = Status.ERROR, True
     record.message = ("judged only by `autograder grade` (in its sandbox), which records its points "
                       "in the gradebook; 0 here")
     return record

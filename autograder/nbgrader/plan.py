@@ -11,17 +11,19 @@ from __future__ import annotations
 
 import ast
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pytest
 
 from autograder.checks.context import GradingContext, check_seed, seed_secret
 from autograder.grading.grade import TIMING_CHECKS, check_paths, hidden_checks_secret, run_checks
+from autograder.grading.outcome import CheckOutcome, share_points
 from autograder.grading.recorder import CheckRecorder
 from autograder.nbgrader.cells import ExportError
 from autograder.notebook import CHECKS_MAGIC, PLAN
 from autograder.problemset import ProblemSet
+from autograder.status import Status
 
 SANDBOX_ONLY_FIXTURES = frozenset({"timing"})  # they drive the sandboxed child itself
 TIMING_CELL = "timing"  # the cell of a problem's [[timing]] checks (the engine's autograder/timing/check.py)
@@ -60,22 +62,48 @@ class CheckCell:
 
 def check_cells(pset: ProblemSet, checks: list[Check]) -> dict[str, list[CheckCell]]:
     """Problem id -> its check cells, in notebook order (public before hidden, then by file)."""
-    cells: dict[str, list[CheckCell]] = {}
+    groups: list[tuple[str, str, bool, str, tuple[Check, ...]]] = []  # grade id, problem, ...
     for problem in pset.problems:
-        mine = [c for c in checks if c.problem == problem.id]
-        groups: dict[tuple[bool, str], list[Check]] = {}
-        for check in mine:
-            groups.setdefault((check.hidden_file, check.file), []).append(check)
-        kinds = [hidden for hidden, _ in groups]
-        cells[problem.id] = []
-        for (hidden, file), group in sorted(groups.items()):
+        files: dict[tuple[bool, str], list[Check]] = {}
+        for check in checks:
+            if check.problem == problem.id:
+                files.setdefault((check.hidden_file, check.file), []).append(check)
+        kinds = [hidden for hidden, _ in files]
+        for (hidden, file), group in sorted(files.items()):
             suffix = f"_{_slug(Path(file).stem.removeprefix('test_'))}" if kinds.count(hidden) > 1 else ""
-            cells[problem.id].append(CheckCell(
-                grade_id=f"{'hidden' if hidden else 'public'}_{_slug(problem.id)}{suffix}",
-                problem=problem.id, file=file, hidden=hidden, checks=tuple(group),
-                points=_share(problem.points, sum(c.weight for c in group),
-                              sum(c.weight for c in mine))))
+            grade_id = f"{'hidden' if hidden else 'public'}_{_slug(problem.id)}{suffix}"
+            groups.append((grade_id, problem.id, hidden, file, tuple(group)))
+    points = cell_points(pset, [(problem, sum(c.weight for c in group))
+                                 for _, problem, _, _, group in groups])
+    cells: dict[str, list[CheckCell]] = {p.id: [] for p in pset.problems}
+    for (grade_id, problem, hidden, file, group), share in zip(groups, points, strict=True):
+        cells[problem].append(CheckCell(grade_id=grade_id, problem=problem, file=file, hidden=hidden,
+                                        checks=group, points=share))
     return cells
+
+
+def cell_points(pset: ProblemSet, cells: list[tuple[str, float]]) -> list[float]:
+    """Each cell's points, for cells given as (problem, weight of its checks): the problem's points
+    shared by weight by the grader's own ``share_points``, which rounds each share to 1e-6; the last
+    cell of a problem takes what the others leave, so a problem's cells add up to its points."""
+    outcomes = [CheckOutcome(nodeid=f"cell {i}", name=f"cell {i}", problem=problem, weight=weight,
+                             visibility="visible", status=Status.PASSED, fraction=1.0)
+                for i, (problem, weight) in enumerate(cells)]
+    shares, problems = share_points(pset, outcomes)
+    points = [share.max_score for share in shares]
+    last = {problem: i for i, (problem, _) in enumerate(cells)}
+    for problem in problems:
+        if problem.id in last:
+            others = sum(p for i, p in enumerate(points)
+                         if cells[i][0] == problem.id and i != last[problem.id])
+            points[last[problem.id]] = round(problem.max_score - others, 6)
+    return points
+
+
+def _check_points(pset: ProblemSet, outcomes: list[CheckOutcome]) -> dict[str, float]:
+    """Each check's points when every check counts: its ``max_score`` in results.json."""
+    every = [replace(o, status=Status.PASSED, fraction=1.0) for o in outcomes]
+    return {row.nodeid: row.max_score for row in share_points(pset, every)[0]}
 
 
 # ---------------------------------------------------------------------------- collecting the checks
@@ -103,9 +131,7 @@ def collect_checks(pset: ProblemSet) -> list[Check]:
     if broken or not recorder.outcomes:
         raise ExportError(f"the checks of {pset.id} cannot be collected: "
                           f"{'; '.join(broken) or log[-2000:]}")
-    total_weight: dict[str, float] = {}  # a problem's points are shared by weight, as in grading
-    for record in recorder.outcomes.values():
-        total_weight[record.problem] = total_weight.get(record.problem, 0.0) + record.weight
+    points = _check_points(pset, list(recorder.outcomes.values()))
     checks = []
     for item in items.items:
         record = recorder.outcomes[item.nodeid]
@@ -127,8 +153,7 @@ def collect_checks(pset: ProblemSet) -> list[Check]:
             visibility=record.visibility,
             hidden_file=hidden_file,
             weight=record.weight,
-            points=_share(pset.problem(record.problem).points, record.weight,
-                          total_weight[record.problem]),
+            points=points[item.nodeid],
             # a public check's seed, as the grader gives it; hidden ones never leave the grader
             seed=0 if hidden_file else check_seed(seed_secret(context, path), item.nodeid),
             indices=_case_indices(item) if callspec is not None else {},
@@ -170,11 +195,6 @@ def _case_indices(item: pytest.Item) -> dict[str, int]:
             raise ExportError(f"{item.nodeid}: cannot tell which case of its parametrize mark it runs "
                               f"(indirect parametrization is not supported in notebooks)")
     return indices
-
-
-def _share(points: float, weight: float, total_weight: float) -> float:
-    """A share of a problem's points, unrounded: the cells of a problem add up to its points."""
-    return points * weight / total_weight if total_weight > 0 else 0.0
 
 
 def reference_modules(text: str) -> set[str]:
