@@ -2,12 +2,15 @@
 
 Exit codes: 0 done; 1 the outcome asked about is negative (a public check fails, a released tree
 drifted, a score is under ``--fail-under``); 2 a usage or input error (one line says what to do);
-3 the grader itself failed on a check (a bug for the instructor, never the student's fault).
+3 the grader itself failed on a check (a bug for the instructor, never the student's fault);
+4 the system refused a file operation (no such file, permission denied, disk full: one line names
+the file and the reason). 4 is apart from 2 because its cause is the machine, not the call: the same
+command may work once a disk is freed or a permission fixed, and CI can tell a broken invocation from
+a broken runner. Every verb reports errors through ``autograder.errors.user_errors``.
 """
 
 from __future__ import annotations
 
-import functools
 import json
 import logging
 import sys
@@ -23,7 +26,7 @@ from rich.table import Table
 from rich.text import Text
 
 from autograder.deadline_policy import load_deadline
-from autograder.errors import UserError
+from autograder.errors import UserError, course_root, user_errors
 from autograder.grading.batch import grade_batch
 from autograder.grading.deadline import plan_deadline
 from autograder.grading.grade import RESULTS_FILE, grade_submission, unique_names
@@ -36,35 +39,18 @@ from autograder.problemset import (
     load_problem_set,
 )
 from autograder.release.pipeline import release_drift, render_release, write_release
-from autograder.release.solution_markers import MarkerError
 from autograder.report import display, write_reports
 from autograder.report.display import describe_deadline
 from autograder.report.terminal_text import escape_controls
 from autograder.sandbox.confine import host_confinement
 
-EXIT_NEGATIVE, EXIT_USAGE, EXIT_GRADER_ERROR = 1, 2, 3
+EXIT_NEGATIVE, EXIT_GRADER_ERROR = 1, 3
 _STATUS_STYLE = {"passed": "green", "failed": "red", "error": "red", "timeout": "yellow",
                  "skipped": "dim"}
 _STATUS_MARK = {"passed": "✓", "failed": "✗", "error": "!", "timeout": "⏱", "skipped": "-"}
 
 console = Console(highlight=False)
 errors = Console(stderr=True, highlight=False, soft_wrap=True)
-
-
-def _user_errors(command):
-    """Turn the errors a user can act on into one line and exit status 2 (traceback with --debug)."""
-
-    @functools.wraps(command)
-    def wrapper(*args, **kwargs):
-        try:
-            return command(*args, **kwargs)
-        except (UserError, MarkerError, OSError) as exc:
-            if click.get_current_context().find_root().params.get("debug"):
-                raise
-            errors.print(f"[red]error:[/red] {_shown(exc)}")
-            sys.exit(EXIT_USAGE)
-
-    return wrapper
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -88,13 +74,8 @@ def main(debug: bool, course: Path | None) -> None:
                         format="%(levelname)s: %(message)s")
 
 
-def course_root() -> Path | None:
-    """The --course folder, if one was given."""
-    return click.get_current_context().find_root().params.get("course")
-
-
 @main.command("list")
-@_user_errors
+@user_errors
 def list_command() -> None:
     """List the problem sets of this course repository."""
     for kind in ("solutions", "assignments"):
@@ -108,7 +89,7 @@ def list_command() -> None:
 @click.option("--all", "all_psets", is_flag=True, help="Release every problem set in solutions/.")
 @click.option("--check", "check_only", is_flag=True,
               help="Write nothing; exit 1 if assignments/ differs from what release would write.")
-@_user_errors
+@user_errors
 def release(psets: tuple[str, ...], all_psets: bool, check_only: bool) -> None:
     """Write the student version of PSETS: solutions/PSET -> assignments/PSET.
 
@@ -145,7 +126,7 @@ def release(psets: tuple[str, ...], all_psets: bool, check_only: bool) -> None:
 @click.argument("pset_id", metavar="PSET")
 @click.argument("path", required=False, type=click.Path(path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
-@_user_errors
+@user_errors
 def check(pset_id: str, path: Path | None, as_json: bool) -> None:
     """Run the public checks of PSET on your files (PATH: your folder; default: the released one).
 
@@ -196,7 +177,7 @@ def check(pset_id: str, path: Path | None, as_json: bool) -> None:
                    "2026-03-14T23:59:00+01:00.")
 @click.option("--extensions", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="The extensions CSV: student,due,extra_hours[,pset][,note] (docs/authoring.md).")
-@_user_errors
+@user_errors
 def grade(pset_id: str, submissions: tuple[Path, ...], out: Path | None, jobs: int | None,
           regrade: bool, scheduler: str | None, as_json: bool, details: bool,
           fail_under: float | None, gradebook: str | None, timestamps: str | None,
@@ -234,7 +215,7 @@ def grade(pset_id: str, submissions: tuple[Path, ...], out: Path | None, jobs: i
             progress.advance(task)
 
         outcome = grade_batch(pset, submissions, out, jobs=jobs, scheduler=scheduler,
-                              regrade=regrade, on_result=landed, sinks=[write_reports])
+                              regrade=regrade, on_result=landed)
     results = outcome.results
     if as_json:
         click.echo(json.dumps([r.to_json() for r in results], indent=2))
@@ -277,9 +258,9 @@ def _released_problem_set(pset_id: str, path: Path | None) -> ProblemSet:
 
 
 def _refuse(message: str) -> None:
-    """A usage or input error: one line on stderr, exit status 2, nothing written."""
-    errors.print(f"[red]error:[/red] {_shown(message)}")
-    sys.exit(EXIT_USAGE)
+    """A usage or input error: one line on stderr, exit status 2, nothing written (the verb's
+    ``user_errors`` reports it)."""
+    raise UserError(message)
 
 
 def _refuse_missing(paths: tuple[Path, ...] | list[Path]) -> None:

@@ -27,6 +27,7 @@ _HINTS = {  # what to do, by errno; the system's own words say what is wrong
     errno.ENOENT: "check the path",
     errno.ENOTDIR: "check the path",
     errno.EISDIR: "name a file, not a folder",
+    errno.EEXIST: "move it, or choose another path",
     errno.EACCES: "check its permissions (ls -l)",
     errno.EPERM: "check its permissions (ls -l)",
     errno.EROFS: "write somewhere else (-o)",

@@ -8,8 +8,13 @@ import sys
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
+
+from autograder.cli import main
 
 from .conftest import REPO, TOY_COURSE
+
+GRADED = Path(__file__).resolve().parent / "data" / "export" / "results" / "toy"  # a graded batch
 
 
 def autograder(*args, cwd, env=None):
@@ -174,6 +179,64 @@ def test_a_bug_in_the_checks_exits_three(course):
         "def test_bug(student):\n    1 / 0\n")
     run = autograder("grade", "toy", "solutions/toy", "-o", "out", cwd=course)
     assert run.returncode == 3 and "grader error" in run.stderr and "ZeroDivisionError" in run.stderr
+
+
+# ---------------------------------------------------------------------------- the CLI edge
+# Every verb reports through autograder.errors.user_errors: a UserError is one line and exit status 2,
+# an OSError names the file and the system's reason (exit status 4), --debug shows the traceback.
+
+def invoke(course, *args):
+    return CliRunner().invoke(main, ["--course", str(course), *map(str, args)])
+
+
+@pytest.mark.parametrize("args, says", [
+    (["release", "nope"], "no problem set 'nope' (solutions/nope/problemset.toml); solutions/ holds toy"),
+    (["check", "nope"], "assignments/ holds toy"),
+    (["grade", "nope", "x"], "solutions/ holds toy"),
+    (["report", "{tmp}/missing"], "{tmp}/missing is not a folder; pass the folder `autograder grade` wrote"),
+    (["similarity", "nope", "a", "b"], "assignments/ holds toy"),
+    (["export", "canvas", "{tmp}", "--roster", "roster.csv"], "no results in {tmp}"),
+    (["export", "csv", "--gradebook", "{tmp}/nothing"], "{tmp}/nothing is neither a database URL"),
+    (["nbgrader", "export", "nope", "--course", "{tmp}/nb"], "solutions/ holds toy"),
+    (["gradescope", "build", "nope"], "solutions/ holds toy"),
+    (["ci", "student", "nope", "-o", "{tmp}/repo"], "solutions/ holds toy"),
+    (["ci", "student", "toy", "-o", "{tmp}/repo", "--course-ref", "a b"], "--course-ref 'a b' is not"),
+])
+def test_a_user_error_from_any_verb_is_one_line_and_exit_two(course, tmp_path, args, says):
+    run = invoke(course, *[a.format(tmp=tmp_path) for a in args])
+    assert run.exit_code == 2, run.output
+    assert run.stderr.count("\n") == 1 and run.stderr.startswith("error: "), run.stderr
+    assert says.format(tmp=tmp_path) in run.stderr
+
+
+@pytest.mark.parametrize("verb, out", [
+    (["report", GRADED], "sub"),  # a folder
+    (["export", "moodle", GRADED, "--roster", TOY_COURSE.parent / "lms" / "moodle_grades_export.csv"],
+     "sub/moodle.csv"),  # a file in a folder
+])
+def test_an_os_error_names_the_file_and_the_reason_with_exit_four(course, tmp_path, verb, out):
+    (tmp_path / "a_file").write_text("not a folder\n")
+    run = invoke(course, *verb, "-o", tmp_path / "a_file" / out)
+    assert run.exit_code == 4, run.output
+    assert run.stderr == f"error: {tmp_path / 'a_file' / 'sub'}: Not a directory; check the path\n"
+
+
+def test_a_file_name_in_an_error_cannot_steer_the_terminal(tmp_path):
+    results = tmp_path / "results"
+    shutil.copytree(GRADED, results)
+    data = json.loads((results / "bob" / "results.json").read_text())
+    (results / "eve" / "results.json").parent.mkdir()
+    (results / "eve" / "results.json").write_text(json.dumps({**data, "submission": "eve\x1b[2J\u202e"}))
+    run = invoke(TOY_COURSE.parent / "course", "export", "moodle", results, "--roster",
+                 TOY_COURSE.parent / "lms" / "moodle_grades_export.csv")
+    assert run.exit_code == 2 and run.stderr.count("\n") == 1
+    assert "eve\\x1b[2J\\u202e is not in" in run.stderr and "\x1b" not in run.stderr
+
+
+def test_debug_shows_the_traceback_instead_of_one_line(course):
+    run = autograder("--debug", "release", "nope", cwd=course)
+    assert run.returncode == 1 and "Traceback (most recent call last)" in run.stderr
+    assert "ProblemSetError: no problem set 'nope'" in run.stderr
 
 
 # ---------------------------------------------------------------------------- make setup

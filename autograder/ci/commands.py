@@ -5,7 +5,6 @@ CI grading run's feedback and points. The CLI edge of ``render`` and ``publish``
 
 from __future__ import annotations
 
-import functools
 import json
 import sys
 from pathlib import Path
@@ -17,39 +16,17 @@ from autograder.ci.render import (
     COURSE_WORKFLOW,
     PLACEHOLDER_REPO,
     STUDENT_WORKFLOW,
-    CIOptionError,
     GeneratedFile,
     render_course,
     render_student,
 )
+from autograder.errors import UserError, course_root, user_errors
 from autograder.export.classroom import encode
-from autograder.problemset import ProblemSetError, find_problem_set
-
-EXIT_USAGE = 2
+from autograder.problemset import find_problem_set
 
 
-class _Exists(Exception):
-    pass
-
-
-def _user_errors(command):
-    """Errors a user can act on: one line, exit status 2 (traceback with --debug)."""
-
-    @functools.wraps(command)
-    def wrapper(*args, **kwargs):
-        try:
-            return command(*args, **kwargs)
-        except (ProblemSetError, CIOptionError, _Exists, OSError) as exc:
-            if click.get_current_context().find_root().params.get("debug"):
-                raise
-            click.echo(f"error: {exc}", err=True)
-            sys.exit(EXIT_USAGE)
-
-    return wrapper
-
-
-def _course_root() -> Path | None:
-    return click.get_current_context().find_root().params.get("course")
+class _Exists(UserError):
+    """A file to write exists and differs; the message says to pass --force."""
 
 
 @click.group()
@@ -79,7 +56,7 @@ def ci() -> None:
                    "default: the fetched course itself (same version as its checks).")
 @click.option("--python", default="3.12", show_default=True, help="The Python version CI uses.")
 @click.option("--force", is_flag=True, help="Overwrite files that exist and differ.")
-@_user_errors
+@user_errors
 def student(pset_id: str, out: Path, course_repo: str, course_ref: str, token_secret: str,
             hidden_url: str | None, install: str, python: str, force: bool) -> None:
     """Write a student repository's workflow: grade PSET on each push, report to GitHub Classroom.
@@ -89,7 +66,7 @@ def student(pset_id: str, out: Path, course_repo: str, course_ref: str, token_se
     student's files, shows the feedback on the run's summary page and reports the points to
     GitHub Classroom. A low score never fails the run; a grader error does.
     """
-    find_problem_set(pset_id, kind="solutions", start=_course_root())  # a typo fails here, not in CI
+    find_problem_set(pset_id, kind="solutions", start=course_root())  # a typo fails here, not in CI
     files = render_student(pset_id, course_repo=course_repo, course_ref=course_ref,
                            token_secret=token_secret, hidden_url=hidden_url, install=install,
                            python=python)
@@ -113,7 +90,7 @@ def student(pset_id: str, out: Path, course_repo: str, course_ref: str, token_se
 @click.option("--gpu-command", default="make test", show_default=True,
               help="What the GPU job runs, with AUTOGRADER_REQUIRE_GPU=1 set.")
 @click.option("--force", is_flag=True, help="Overwrite files that exist and differ.")
-@_user_errors
+@user_errors
 def course(out: Path, python: str, gpu: bool, gpu_labels: str, gpu_command: str, force: bool) -> None:
     """Write the course repository's workflow: no release drift, reference = full marks and
     stubs = zero for every problem set, and GPU timing checks on a GPU runner.

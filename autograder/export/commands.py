@@ -7,12 +7,10 @@ from pathlib import Path
 
 import click
 
+from autograder.errors import user_errors
 from autograder.export.lms import Export, ExportError, csv_text, parse_roster, to_canvas, to_moodle
-from autograder.grading.result import Result, write_atomically
-from autograder.user_errors import user_errors
-
-_user_errors = user_errors()  # one line, exit status 2
-
+from autograder.files import write_atomically
+from autograder.grading.result import Result
 
 _RESULTS = click.argument("results_dir", metavar="RESULTS",
                           type=click.Path(file_okay=False, exists=True, path_type=Path))
@@ -33,7 +31,7 @@ _MATCH = click.option("--match", default="student", show_default=True, metavar="
                    "Default: the problem set's id.")
 @click.option("-o", "--out", type=click.Path(dir_okay=False, path_type=Path), default=Path("canvas.csv"),
               show_default=True, help="The CSV to write (import it in Grades > Import).")
-@_user_errors
+@user_errors
 def canvas_command(results_dir: Path, roster: Path, match: str, column: str | None, out: Path) -> None:
     """Write Canvas's gradebook import CSV from RESULTS (what `autograder grade` wrote).
 
@@ -56,7 +54,7 @@ def canvas_command(results_dir: Path, roster: Path, match: str, column: str | No
                    "problem set's id.")
 @click.option("-o", "--out", type=click.Path(dir_okay=False, path_type=Path), default=Path("moodle.csv"),
               show_default=True, help="The CSV to write (Grades > Import > CSV file).")
-@_user_errors
+@user_errors
 def moodle_command(results_dir: Path, roster: Path, match: str, id_column: str, item: str | None,
                    out: Path) -> None:
     """Write Moodle's grade import CSV from RESULTS (what `autograder grade` wrote).

@@ -7,12 +7,10 @@ from pathlib import Path
 
 import click
 
+from autograder.errors import course_root, user_errors
 from autograder.export.gradescope import VISIBILITIES
 from autograder.gradescope.bundle import CPU_TORCH_INDEX, BundleOptions, bundle_files, write_zip
 from autograder.problemset import find_problem_set
-from autograder.user_errors import user_errors
-
-_user_errors = user_errors(ValueError)  # one line, exit status 2
 
 
 @click.group()
@@ -33,7 +31,7 @@ def gradescope() -> None:
 @click.option("--leaderboard", is_flag=True, help="Add a leaderboard: score and grading time.")
 @click.option("--torch-index", default=CPU_TORCH_INDEX, show_default=True,
               help="The pip index PyTorch comes from.")
-@_user_errors
+@user_errors
 def build(pset_id: str, out: Path, hidden_visibility: str, visibility: str | None, leaderboard: bool,
           torch_index: str) -> None:
     """Write PSET's Gradescope autograder bundle: upload OUT as the assignment's autograder.
@@ -44,8 +42,7 @@ def build(pset_id: str, out: Path, hidden_visibility: str, visibility: str | Non
     run_autograder    grades /autograder/submission, writes /autograder/results/results.json
     engine/           the autograder package source     course/   solutions/PSET (hidden checks)
     """
-    root = click.get_current_context().find_root().params.get("course")
-    pset = find_problem_set(pset_id, kind="solutions", start=root)
+    pset = find_problem_set(pset_id, kind="solutions", start=course_root())
     options = BundleOptions(hidden_visibility=hidden_visibility, visibility=visibility,
                             leaderboard=leaderboard, torch_index=torch_index)
     files = bundle_files(pset, options)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from autograder.errors import course_root, user_errors
 from autograder.grading.result import Result
 from autograder.nbgrader.course import export_course
 from autograder.nbgrader.gradebook import (
@@ -18,14 +19,6 @@ from autograder.nbgrader.gradebook import (
 )
 from autograder.problemset import ProblemSetError, find_problem_set
 from autograder.report.display import fraction
-from autograder.user_errors import user_errors
-
-_user_errors = user_errors()  # one line, exit status 2
-
-
-def _course_repository() -> Path | None:
-    """The global ``--course`` (the course repository holding solutions/), if given."""
-    return click.get_current_context().find_root().params.get("course")
 
 
 @click.group("nbgrader")
@@ -48,7 +41,7 @@ def nbgrader_group() -> None:
               type=click.Path(file_okay=False, path_type=Path),
               help="The nbgrader course folder to write into (created if missing); not the global "
                    "--course, which names the course repository holding solutions/.")
-@_user_errors
+@user_errors
 def export_command(pset_id: str, nbgrader_course: Path) -> None:
     """Write PSET as an nbgrader assignment: NBGRADER_DIR/source/PSET/PSET.ipynb.
 
@@ -58,7 +51,7 @@ def export_command(pset_id: str, nbgrader_course: Path) -> None:
     `autograder grade --gradebook` grades them in its sandbox and fills those cells. Also writes
     nbgrader_config.py when the folder has none. Then, in NBGRADER_DIR: nbgrader generate_assignment PSET.
     """
-    pset = find_problem_set(pset_id, kind="solutions", start=_course_repository())
+    pset = find_problem_set(pset_id, kind="solutions", start=course_root())
     done = export_course(pset, nbgrader_course)
     click.echo(f"{pset.id}: wrote {done.notebook} ({done.autograded_points:g} autograded points"
                f"{f' + {done.written_points:g} written' if done.written_points else ''})")
@@ -80,7 +73,7 @@ def export_command(pset_id: str, nbgrader_course: Path) -> None:
                 type=click.Path(file_okay=False, exists=True, path_type=Path))
 @click.option("--gradebook", required=True, metavar="URL|NBGRADER_DIR",
               help="sqlite:///path/gradebook.db, or the nbgrader course folder.")
-@_user_errors
+@user_errors
 def record_command(pset_id: str, results_dir: Path | None, gradebook: str) -> None:
     """Store the results `autograder grade` wrote (RESULTS/<submission>/results.json, default
     results/PSET) in nbgrader's gradebook: autograded cells' scores; manual grades stay."""
@@ -118,7 +111,7 @@ def export_group() -> None:
 @click.option("--assignment", "assignments", multiple=True, metavar="PSET",
               help="Only this assignment (repeatable).")
 @click.option("--student", "students", multiple=True, metavar="ID", help="Only this student (repeatable).")
-@_user_errors
+@user_errors
 def csv_command(gradebook: str, out: Path, assignments: tuple[str, ...], students: tuple[str, ...]) -> None:
     """Write the grade table (assignment, student, timestamp, raw score, late penalty, score, max
     score: nbgrader's own CSV format), autograded and manual grades together."""

@@ -3,20 +3,19 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
 
-from autograder.report.batch import BatchReportError, write_batch_report
-
-EXIT_USAGE = 2
+from autograder.errors import user_errors
+from autograder.report.batch import write_batch_report
 
 
 @click.command("report")
 @click.argument("results_dir", metavar="RESULTS", type=click.Path(path_type=Path))
 @click.option("-o", "--out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Folder for report.html and the CSVs (default: RESULTS itself).")
+@user_errors
 def report_command(results_dir: Path, out: Path | None) -> None:
     """Item statistics of a graded batch: RESULTS is the folder `autograder grade` wrote (results/PSET).
 
@@ -30,13 +29,7 @@ def report_command(results_dir: Path, out: Path | None) -> None:
       check_scores.csv  submission x check points
     Reads results only: it changes no score.
     """
-    try:
-        report = write_batch_report(results_dir, out)
-    except (BatchReportError, OSError) as exc:
-        if click.get_current_context().find_root().params.get("debug"):
-            raise
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(EXIT_USAGE)
+    report = write_batch_report(results_dir, out)
     s = report.statistics
     where = out or results_dir
     click.echo(f"{s.pset}: {len(s.graded)} graded, {len(s.not_graded)} not graded, {len(s.flags)} flagged; "

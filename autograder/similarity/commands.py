@@ -3,18 +3,16 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
 
-from autograder.grading.result import write_atomically
-from autograder.problemset import ProblemSetError, find_problem_set
+from autograder.errors import course_root, user_errors
+from autograder.files import write_atomically
+from autograder.problemset import find_problem_set
 from autograder.report.terminal_text import escape_controls
-from autograder.similarity.compare import SimilarityError, find_similar, starter_files
+from autograder.similarity.compare import find_similar, starter_files
 from autograder.similarity.html import SIMILARITY_REPORT, similarity_files
-
-EXIT_USAGE = 2
 
 
 @click.command("similarity")
@@ -29,6 +27,7 @@ EXIT_USAGE = 2
 @click.option("--common", "common_fraction", type=click.FloatRange(0, 1), default=0.1, show_default=True,
               help="Code found in more than this share of submissions (and more than 3) is common "
                    "code, not evidence.")
+@user_errors
 def similarity_command(pset_id: str, submissions: tuple[Path, ...], out: Path | None,
                        min_similarity: float, top: int, common_fraction: float) -> None:
     """Pairs of SUBMISSIONS whose code is unusually alike, module by module, for a person to read.
@@ -38,20 +37,13 @@ def similarity_command(pset_id: str, submissions: tuple[Path, ...], out: Path | 
     Writes similarity.html (ranked pairs, matching regions side by side) and similarity.csv.
     Changes no score.
     """
-    root = click.get_current_context().find_root().params.get("course")
-    try:
-        released = find_problem_set(pset_id, kind="assignments", start=root)
-        report = find_similar(released, submissions, starter=starter_files(released),
-                              min_similarity=min_similarity, common_fraction=common_fraction)
-        files = similarity_files(report, top=top)
-        out = out or Path("results") / released.id
-        for name, text in files.items():
-            write_atomically(out / name, text)
-    except (ProblemSetError, SimilarityError, OSError) as exc:
-        if click.get_current_context().find_root().params.get("debug"):
-            raise
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(EXIT_USAGE)
+    released = find_problem_set(pset_id, kind="assignments", start=course_root())
+    report = find_similar(released, submissions, starter=starter_files(released),
+                          min_similarity=min_similarity, common_fraction=common_fraction)
+    files = similarity_files(report, top=top)
+    out = out or Path("results") / released.id
+    for name, text in files.items():
+        write_atomically(out / name, text)
     for name, why in report.unreadable:
         click.echo(escape_controls(f"not compared: {name}: {why}"), err=True)
     for p in report.pairs[:10]:
