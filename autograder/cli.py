@@ -215,7 +215,7 @@ def grade(pset_id: str, submissions: tuple[Path, ...], out: Path | None, jobs: i
             progress.advance(task)
 
         outcome = grade_batch(pset, submissions, out, jobs=jobs, scheduler=scheduler,
-                              regrade=regrade, on_result=landed)
+                              regrade=regrade, on_result=landed, sinks=[write_reports])
     results = outcome.results
     if as_json:
         click.echo(json.dumps([r.to_json() for r in results], indent=2))
