@@ -14,8 +14,6 @@ from autograder.grading.result import Result
 from autograder.report.display import bonus_note, describe_deadline, points, problem_title, title
 from autograder.report.terminal_text import escape_controls
 
-_MARK = {"passed": "✅", "failed": "❌", "error": "💥", "timeout": "⏱️", "skipped": "⏭️"}
-
 
 def render_markdown(result: Result, *, show_all: bool = False, pictures_note: bool = True) -> str:
     """``pictures_note``: say that feedback.html holds pictures (off where no such file exists)."""
@@ -41,13 +39,13 @@ def render_markdown(result: Result, *, show_all: bool = False, pictures_note: bo
         lines += ["", f"## {_cell(problem_title(problem))}", "", "| | check | points |", "|---|---|---|"]
         for t in checks:
             hidden = " *(hidden)*" if t.visibility == "hidden" else ""
-            lines.append(f"| {_MARK.get(t.status, '?')} | {_cell(t.name)}{hidden} | "
+            lines.append(f"| {t.status.emoji} | {_cell(t.name)}{hidden} | "
                          f"{points(t.score)} / {points(t.max_score)} |")
         failing = [t for t in checks if t.status != "passed" and t.output]
         for t in failing:
             output = escape_controls(t.output.strip())
             fence = "`" * max(3, 1 + max((len(run) for run in re.findall("`+", output)), default=0))
-            lines += ["", f"<details><summary>{_MARK.get(t.status, '?')} {_cell(t.name)}</summary>",
+            lines += ["", f"<details><summary>{t.status.emoji} {_cell(t.name)}</summary>",
                       "", fence, output, fence, "", "</details>"]
     if pictures_note and any(t.figures for t in result.tests if t.visibility == "visible"):
         lines += ["", "Pictures of your results are in feedback.html."]

@@ -37,6 +37,7 @@ from autograder.problemset import POLICY_DEVICES, TIMING_POLICIES, Variant
 from autograder.sandbox.errors import MissingName, StudentTimeout
 from autograder.sandbox.limits import child_environment
 from autograder.sandbox.process import SandboxedProcess
+from autograder.status import Status
 from autograder.timing import harness as _harness
 from autograder.timing.judge import (
     FLAG,
@@ -78,7 +79,7 @@ class TimingInconclusive(AssertionError):
 class TimingResult:
     """What a comparison found (also in the check's output and figure)."""
 
-    status: str  # passed | failed | flagged | inconclusive | skipped
+    status: Status  # a check's status (failed when flagged for review, error when inconclusive)
     device: str
     message: str
     ratio: float = math.nan
@@ -90,6 +91,8 @@ class TimingResult:
     attempts: list[str] = field(default_factory=list)  # each measurement's verdict kind
     reasons: list[str] = field(default_factory=list)  # and its message, where it had one
     measure: str = "cpu"  # what the times are: cpu (CPU time) or wall (wall time)
+    review: bool = False  # implausibly fast, twice from fresh processes: not awarded, looked at
+    inconclusive: bool = False  # the machine was too busy to decide: measured again by the batch
 
 
 class Timing:
@@ -127,14 +130,14 @@ class Timing:
                     self._trusted.close()
                     self._trusted = None
         self._report(target, workload, result)
-        failure = {"flagged": TimingFlagged(f"flagged for manual review: {result.message}"),
-                   "inconclusive": TimingInconclusive(result.message),
-                   "failed": AssertionError(result.message)}.get(result.status)
-        if failure is not None:
+        if result.status == Status.SKIPPED:
+            pytest.skip(result.message)
+        if result.status != Status.PASSED:
+            failure = (TimingFlagged(f"flagged for manual review: {result.message}") if result.review
+                       else TimingInconclusive(result.message) if result.inconclusive
+                       else AssertionError(result.message))
             failure.result = result  # the numbers, for benchmarks and reports
             raise failure
-        if result.status == "skipped":
-            pytest.skip(result.message)
         return result
 
     # ------------------------------------------------------------------------ steps
@@ -174,7 +177,7 @@ class Timing:
             raise RuntimeError(f"{REQUIRE_GPU}=1 but the sandbox has no usable GPU (probe: {info!r:.200})")
         if policy == "cpu" or not has_gpu:
             if policy == "gpu-or-skip":
-                return TimingResult("skipped", "none", "timing check skipped: the sandbox has no GPU "
+                return TimingResult(Status.SKIPPED, "none", "timing check skipped: the sandbox has no GPU "
                                     "and this check is timed on a GPU only (policy gpu-or-skip)")
             device, variant = "cpu", cpu
         else:
@@ -265,7 +268,7 @@ class Timing:
         last = verdicts[-1]
         passed = next((v for v in verdicts if v.kind == PASS), None)
         final = passed or last
-        result = TimingResult(status="passed", device=device, message="", ratio=final.ratio,
+        result = TimingResult(status=Status.PASSED, device=device, message="", ratio=final.ratio,
                               threshold=variant.threshold, student_ms=final.student_ms,
                               baseline_ms=final.baseline_ms, best_ms=final.best_ms,
                               timed_reps=final.timed_reps, attempts=[v.kind for v in verdicts],
@@ -274,23 +277,23 @@ class Timing:
         if passed is not None:
             return result
         if last.kind == FLAG:
-            result.status, result.message = "flagged", last.message
+            result.status, result.review, result.message = Status.FAILED, True, last.message
         elif last.kind == NOISY:
-            result.status = "inconclusive"
+            result.status, result.inconclusive = Status.ERROR, True
             result.message = (f"timing inconclusive: the machine was too busy to time {function} "
                               f"reliably ({len(verdicts)} attempts); it is measured again later. "
                               f"This says nothing about your code.")
         elif last.kind == TIMEOUT:
             baseline = last.baseline_ms
-            result.status = "failed"
+            result.status = Status.FAILED
             result.message = (f"{function} is far too slow: a timed call did not finish within "
                               f"{last.details.get('deadline', 0):.3g} s. {need}"
                               + (f" ({workload.name} takes about {baseline:.3g} ms per call here)"
                                  if math.isfinite(baseline) else ""))
         elif last.kind == WRONG:
-            result.status, result.message = "failed", last.message
+            result.status, result.message = Status.FAILED, last.message
         else:
-            result.status = "failed"
+            result.status = Status.FAILED
             again = f", measured {len(verdicts)} times" if len(verdicts) > 1 else ""
             result.message = (f"{function} took {last.ratio:.3g}x the time of {workload.name} "
                               f"({last.student_ms:.3g} ms against {last.baseline_ms:.3g} ms of "
@@ -299,7 +302,7 @@ class Timing:
         return result
 
     def _report(self, target: str, workload: Workload, result: TimingResult) -> None:
-        if self._feedback is None or result.status == "skipped":
+        if self._feedback is None or result.status == Status.SKIPPED:
             return  # a skip's message is the check's output
         function = target.rpartition(".")[2]
         parts = [f"timed on {result.device}"]
