@@ -7,7 +7,6 @@ and writing them only once all of them are rendered. Never re-judges or changes 
 
 from __future__ import annotations
 
-import base64
 import csv
 import io
 import json
@@ -15,11 +14,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
-import markupsafe
 
 from autograder.errors import UserError
 from autograder.grading.grade import RESULTS_FILE
 from autograder.grading.result import Result, write_atomically
+from autograder.report.html import png_base64, pyplot, without_controls
 from autograder.report.item_statistics import BatchStatistics, as_graded, batch_statistics
 from autograder.report.terminal_text import escape_controls
 
@@ -162,17 +161,11 @@ def _cell(value: object) -> object:
 # ---------------------------------------------------------------------------- HTML
 
 
-def _without_controls(value):
-    if isinstance(value, markupsafe.Markup):
-        return markupsafe.Markup(escape_controls(value))
-    return escape_controls(value) if isinstance(value, str) else value
-
-
 def _fmt(value: float | None, spec: str = ".2f") -> str:
     return "—" if value is None else format(value, spec)
 
 
-_ENV = jinja2.Environment(autoescape=True, finalize=_without_controls)
+_ENV = jinja2.Environment(autoescape=True, finalize=without_controls)
 _ENV.filters["fmt"] = _fmt
 _TEMPLATE = _ENV.from_string("""<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
@@ -242,11 +235,7 @@ def render_batch_html(stats: BatchStatistics) -> str:
 
 def _histograms(stats: BatchStatistics) -> str:
     """One panel per problem and one for the total: how many submissions earned each share."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+    plt = pyplot()
     panels = [stats.totals, *stats.problems]
     columns = min(3, len(panels))
     rows = -(-len(panels) // columns)
@@ -262,9 +251,6 @@ def _histograms(stats: BatchStatistics) -> str:
             ax.yaxis.get_major_locator().set_params(integer=True)
         for ax in list(axes.flat)[len(panels):]:
             ax.axis("off")
-        fig.tight_layout()
-        buffer = io.BytesIO()
-        fig.savefig(buffer, format="png")
-        return base64.b64encode(buffer.getvalue()).decode()
+        return png_base64(fig)
     finally:
         plt.close(fig)

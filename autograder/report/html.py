@@ -19,7 +19,7 @@ from autograder.report.display import bonus_note, describe_deadline, points, pro
 from autograder.report.terminal_text import escape_controls
 
 
-def _without_controls(value):
+def without_controls(value):
     """Every value the template prints: text gets its control characters escaped (already-escaped
     markup stays markup); autoescape then escapes the HTML."""
     if isinstance(value, markupsafe.Markup):
@@ -28,7 +28,7 @@ def _without_controls(value):
 
 
 # A submission's message can neither add markup (autoescape) nor reorder what the page shows.
-_ENVIRONMENT = jinja2.Environment(autoescape=True, finalize=_without_controls)
+_ENVIRONMENT = jinja2.Environment(autoescape=True, finalize=without_controls)
 _ENVIRONMENT.filters["points"] = points  # rounded for people; results.json keeps full precision
 _ENVIRONMENT.filters["problem_title"] = problem_title  # "(bonus)" where the points are a bonus
 _TEMPLATE = _ENVIRONMENT.from_string("""<!doctype html>
@@ -90,11 +90,7 @@ def render_html(result: Result, *, show_all: bool = False) -> str:
 
 def _draw(figure: dict) -> str:
     """One figure's data as a base64 PNG."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+    plt = pyplot()
     fig, ax = plt.subplots(figsize=(6.4, 3.2), dpi=100)
     try:
         if figure.get("kind") == "bars":
@@ -113,12 +109,28 @@ def _draw(figure: dict) -> str:
             ax.set_xlabel(figure.get("xlabel", ""))
         ax.set_ylabel(figure.get("ylabel", ""))
         ax.set_title(figure.get("title", ""))
-        fig.tight_layout()
-        buffer = io.BytesIO()
-        fig.savefig(buffer, format="png")
-        return base64.b64encode(buffer.getvalue()).decode()
+        return png_base64(fig)
     finally:
         plt.close(fig)
+
+
+def pyplot():
+    """matplotlib's pyplot without a display (Agg), imported on first use: reports without
+    pictures never load it."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def png_base64(fig) -> str:
+    """A finished figure as a base64 PNG, for an ``<img src="data:...">`` (the caller closes it)."""
+    fig.tight_layout()
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png")
+    return base64.b64encode(buffer.getvalue()).decode()
 
 
 def _visible(check: CheckResult, show_all: bool) -> bool:
