@@ -123,9 +123,9 @@ class Variant:
 
     sizes: dict  # keyword arguments of the workload's inputs()
     threshold: float  # pass when median(yours) <= threshold * median(baseline)
-    reps: int = 15  # timed repetitions (after the warm-ups)
+    reps: int = 15  # timed repetitions at most (after the warm-ups); a clear verdict stops sooner
     warmups: tuple[int, int] = (2, 4)  # drawn secretly in this range; identical to timed calls
-    min_reps: int = 7  # fewest timed repetitions that may decide (when the budget runs out)
+    min_reps: int = 7  # fewest timed repetitions that decide (a clear verdict, or the budget spent)
     budget_s: float = 5.0  # repetitions stop after this long once there are min_reps
     band: float = 1.5  # ratios in (threshold, threshold * band] are measured again ...
     retries: int = 2  # ... at most this many times

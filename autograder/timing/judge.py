@@ -63,7 +63,7 @@ class Verdict:
     best_ms: float = math.nan
     timed_reps: int = 0
     measure: str = "cpu"  # cpu | wall: what the ratio was computed from
-    details: dict = field(default_factory=dict)
+    details: dict = field(default_factory=dict)  # "clear": decided with the uncertainty's margin to spare
 
 
 def _median(values) -> float:
@@ -112,9 +112,9 @@ def judge(reps: list[dict], limits: Limits, baseline_name: str) -> Verdict:
     margin = 1.0 + 2.0 * uncertainty
     enough = len(timed) >= limits.min_reps
     if ratio * margin <= limits.threshold and enough:
-        return Verdict(PASS, "", **stats)
+        return Verdict(PASS, "", **stats, details={"clear": True})
     if ratio / margin > limits.threshold * limits.band:
-        return Verdict(SLOW, "", **stats)
+        return Verdict(SLOW, "", **stats, details={"clear": True})
     if uncertainty > limits.noise:  # neither side of the threshold is clear, and noise is why
         return Verdict(NOISY, "the machine was too busy to time your code reliably", **stats)
     if ratio <= limits.threshold and enough:

@@ -233,7 +233,8 @@ class Timing:
             reps.append(record)
             if record["S"]["problem"]:
                 break
-            if r + 1 >= warmups + variant.min_reps and time.perf_counter() - begin > variant.budget_s:
+            if r + 1 >= warmups + variant.min_reps and (time.perf_counter() - begin > variant.budget_s
+                                                        or _clear(judge(reps, limits, workload.name))):
                 break
         return judge(reps, limits, workload.name)
 
@@ -342,6 +343,13 @@ def _limits(variant: Variant, workload: Workload, baseline_leaves: list, warmups
 def _pair(workload: Workload, leaves: list, inputs: tuple, expected: list) -> tuple[list, list]:
     """The student's values to compare (the workload's ``result`` of its output) and the expected."""
     return workload.compared(leaves, inputs), expected
+
+
+def _clear(verdict: Verdict) -> bool:
+    """Whether more repetitions cannot change the verdict in practice: a pass or a fail decided with
+    the ratio's uncertainty margin to spare (``judge``). Repetitions stop there, after ``min_reps``;
+    a close call still gets every repetition (up to ``reps``, within ``budget_s``)."""
+    return verdict.kind in (PASS, SLOW) and bool(verdict.details.get("clear"))
 
 
 def _call_deadline(baseline_walls: list[int], variant: Variant, call_timeout: float) -> float:
