@@ -110,9 +110,16 @@ def export_course(pset: ProblemSet, course: Path) -> Export:
 
 
 def student_files(pset: ProblemSet) -> dict[str, bytes]:
-    """Given files and drivers (students' code and the checks use them), and the released manifest
-    (checks find the problem set's root by it)."""
+    """Given files and drivers (students' code and the checks use them), the public checks' helper
+    modules, and the released manifest (checks find the problem set's root by it)."""
     files = {}
-    for step in (pipeline.given_files, pipeline.drivers, pipeline.released_manifest):
+    for step in (pipeline.given_files, pipeline.drivers, pipeline.released_manifest, check_helpers):
         files.update(step(pset))
     return files
+
+
+def check_helpers(pset: ProblemSet) -> dict[str, bytes]:
+    """The modules beside the public checks that are not checks (not ``test_*.py``), at their place
+    in the problem set: a check cell runs as its file there, and imports them from beside it."""
+    helpers = sorted(p for p in pset.public_checks_dir.glob("*.py") if not p.name.startswith("test_"))
+    return {p.relative_to(pset.root).as_posix(): p.read_bytes() for p in helpers}

@@ -1,0 +1,42 @@
+"""Helper modules a problem set's checks share, and the timing benchmark's variants beside each
+problem set: public helpers go wherever the public checks go (the released folder, an nbgrader
+notebook's folder); hidden helpers and the benchmark's variants never leave solutions/."""
+
+import shutil
+import sys
+from pathlib import Path
+
+from autograder.nbgrader.course import student_files
+from autograder.problemset import load_problem_set
+
+from .conftest import TOY_COURSE
+
+CHECK_WITH_A_HELPER = '''"""A check file that imports a helper module from beside it."""
+
+from pathlib import Path
+
+from autograder.checks.plugin import import_file
+
+arith_cases = import_file("_test_notebook_arith_cases", Path(__file__).with_name("arith_cases.py"))
+'''
+
+
+def test_a_notebook_check_cell_imports_the_public_helpers_from_the_notebooks_folder(tmp_path, monkeypatch):
+    """The kernel runs a check cell as its file at its place in the problem set (nbgrader.kernel):
+    the helper modules beside the public checks must be there too."""
+    root = tmp_path / "toy"
+    shutil.copytree(TOY_COURSE / "solutions" / "toy", root, ignore=shutil.ignore_patterns("__pycache__"))
+    public = load_problem_set(root).public_checks_dir
+    (public / "arith_cases.py").write_text('"""Cases the toy\'s checks share."""\n\nCASES = [(1, 2, 3)]\n')
+    (public / "test_shared.py").write_text(CHECK_WITH_A_HELPER)
+    notebook = tmp_path / "notebook"
+    for rel, data in student_files(load_problem_set(root)).items():
+        (notebook / rel).parent.mkdir(parents=True, exist_ok=True)
+        (notebook / rel).write_bytes(data)
+    monkeypatch.delitem(sys.modules, "_test_notebook_arith_cases", raising=False)
+    filename = str(notebook / (public / "test_shared.py").relative_to(root))
+    scope = {"__name__": "autograder_checks_test_shared", "__file__": filename}
+    exec(compile(CHECK_WITH_A_HELPER, filename, "exec"), scope)  # noqa: S102 - the check cell, as the kernel runs it
+    assert Path(scope["arith_cases"].__file__) == notebook / "checks" / "public" / "arith_cases.py"
+    assert scope["arith_cases"].CASES == [(1, 2, 3)]
+    assert not (notebook / "checks" / "public" / "test_arith.py").exists()  # checks travel as cells
