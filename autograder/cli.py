@@ -68,7 +68,8 @@ def main(debug: bool, course: Path | None) -> None:
                   autograder grade PSET SUB...     grade submissions (folders, .zip, .py, .ipynb)
                   autograder report RESULTS        item statistics of a graded batch
                   autograder similarity PSET SUB...  pairs of unusually alike submissions
-                  autograder export canvas|moodle|csv RESULTS   grades for the LMS
+                  autograder export FORMAT RESULTS   grades out of a graded folder: csv, canvas,
+                                                     moodle, gradescope, classroom, gradebook
     """
     logging.basicConfig(level=logging.DEBUG if debug else logging.WARNING,
                         format="%(levelname)s: %(message)s")
@@ -396,9 +397,9 @@ def _show(path: Path) -> str:
 
 # Verbs that live in their own packages register here, one line each.
 from autograder.ci.commands import ci  # noqa: E402
-from autograder.export.commands import canvas_command, moodle_command  # noqa: E402
+from autograder.export.commands import export_group  # noqa: E402
 from autograder.gradescope.commands import gradescope  # noqa: E402
-from autograder.nbgrader.commands import export_group, nbgrader_group, record_to_gradebook  # noqa: E402
+from autograder.nbgrader.commands import nbgrader_group, record_to_gradebook  # noqa: E402
 from autograder.report.commands import report_command  # noqa: E402
 from autograder.similarity.commands import similarity_command  # noqa: E402
 
@@ -406,8 +407,6 @@ main.add_command(ci)
 main.add_command(gradescope)
 main.add_command(nbgrader_group)
 main.add_command(export_group)
-export_group.add_command(canvas_command)
-export_group.add_command(moodle_command)
 main.add_command(report_command)
 main.add_command(similarity_command)
 

@@ -195,7 +195,7 @@ def invoke(course, *args):
     (["grade", "nope", "x"], "solutions/ holds toy"),
     (["report", "{tmp}/missing"], "{tmp}/missing is not a folder; pass the folder `autograder grade` wrote"),
     (["similarity", "nope", "a", "b"], "assignments/ holds toy"),
-    (["export", "canvas", "{tmp}", "--roster", "roster.csv"], "no results in {tmp}"),
+    (["export", "canvas", "{tmp}", "--roster", "roster.csv"], "{tmp} holds no <submission>/results.json"),
     (["export", "csv", "--gradebook", "{tmp}/nothing"], "{tmp}/nothing is neither a database URL"),
     (["nbgrader", "export", "nope", "--course", "{tmp}/nb"], "solutions/ holds toy"),
     (["gradescope", "build", "nope"], "solutions/ holds toy"),
