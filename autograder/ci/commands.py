@@ -112,6 +112,7 @@ def course(out: Path, python: str, gpu: bool, gpu_labels: str, gpu_command: str,
               help="Append the Markdown feedback here (default: $GITHUB_STEP_SUMMARY, else stdout).")
 @click.option("--output", type=click.Path(dir_okay=False, path_type=Path), envvar="GITHUB_OUTPUT",
               help="Append result=<base64 points for GitHub Classroom> here (default: $GITHUB_OUTPUT).")
+@user_errors
 def publish(grade_json: Path, grade_exit: int, summary: Path | None, output: Path | None) -> None:
     """Publish a CI grading run: feedback to the job summary, points for GitHub Classroom.
 

@@ -1,5 +1,7 @@
-"""Exporters: a ``Result`` in another system's format (Gradescope, GitHub Classroom, ...).
+"""Exporters: a ``Result`` in another system's format (Gradescope, GitHub Classroom, Canvas, Moodle,
+a plain grade table), and ``autograder export FORMAT RESULTS`` (``commands``).
 
-Each exporter is a pure function of the ``Result``: it maps and formats, it never re-runs or
-re-judges anything, and it writes nothing (the caller decides where the data goes).
+Each exporter (``gradescope``, ``classroom``, ``lms``, ``grade_table``) is a pure function of the
+results: it maps and formats, never re-runs, re-judges or recomputes a score, and writes nothing.
+``commands`` is the one module here that reads a results folder, writes files and prints.
 """
