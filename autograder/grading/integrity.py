@@ -32,6 +32,7 @@ from pathlib import Path
 from autograder.banned_names import covers, holds_banned, is_banned, is_banned_module
 from autograder.grading.outcome import CheckOutcome
 from autograder.problemset import ProblemSet
+from autograder.release.pipeline import conftest
 from autograder.status import Status
 
 # Steps from an object to others the scan cannot name: from near a ban they reach banned objects.
@@ -177,8 +178,6 @@ def _problem_set_files(pset: ProblemSet) -> set[str]:
     files = [f for d in folders if d and d.is_dir() for f in d.rglob("*.py")]
     files += [f for f in (pset.root / "conftest.py",) if f.is_file()]
     hashes = {hashlib.sha256(f.read_bytes()).hexdigest() for f in files}
-    from autograder.release.pipeline import conftest
-
     hashes |= {hashlib.sha256(data).hexdigest() for data in conftest(pset).values()}
     return hashes
 
