@@ -127,6 +127,9 @@ def test_csv_takes_results_or_a_gradebook(tmp_path):
         run = export("csv", *args)
         assert run.exit_code == 2 and "give RESULTS (the folder `autograder grade` wrote) or --gradebook" \
             in run.stderr
+    run = export("csv", GRADED, "--student", "bob", "-o", tmp_path / "g.csv")
+    assert run.exit_code == 2 and "--assignment and --student select from a gradebook" in run.stderr
+    assert not (tmp_path / "g.csv").exists()
 
 
 def test_the_old_nbgrader_record_names_the_new_form():
