@@ -41,13 +41,10 @@ from autograder.problemset import (
 from autograder.release.pipeline import release_drift, render_release, write_release
 from autograder.report import display, write_reports
 from autograder.report.display import describe_deadline
-from autograder.report.terminal_text import escape_controls
 from autograder.sandbox.confine import host_confinement
+from autograder.terminal_text import escape_controls
 
 EXIT_NEGATIVE, EXIT_GRADER_ERROR = 1, 3
-_STATUS_STYLE = {"passed": "green", "failed": "red", "error": "red", "timeout": "yellow",
-                 "skipped": "dim"}
-_STATUS_MARK = {"passed": "✓", "failed": "✗", "error": "!", "timeout": "⏱", "skipped": "-"}
 
 console = Console(highlight=False)
 errors = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -322,11 +319,11 @@ def _print_checks(result: Result) -> None:
             key = (test.status, test.output)
             if key in said:  # e.g. a missing module: the same message for every check, said once
                 continue
-            style = _STATUS_STYLE[test.status]
+            style = test.status.colour
             same = shown.get(key, 0)
             more = f"{same - 1} more check{'s' * (same > 2)}"
             name = f"{test.name} (and {more} with the same message)" if same > 1 else test.name
-            console.print(f"  [{style}]{_STATUS_MARK[test.status]} {test.status:<7}[/{style}] "
+            console.print(f"  [{style}]{test.status.mark} {test.status:<7}[/{style}] "
                           f"{_shown(name)}", markup=True)
             if test.output and test.status != "passed":
                 said.add(key)
@@ -384,7 +381,7 @@ def _print_histogram(results: list[Result], bins: int = 10) -> None:
 
 def _shown(text: object) -> str:
     """Text a submission may control, for a string with rich markup: control characters escaped
-    (``report.terminal_text``), square brackets inert."""
+    (``terminal_text``), square brackets inert."""
     return escape_markup(escape_controls(str(text)))
 
 

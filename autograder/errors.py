@@ -2,8 +2,8 @@
 
 Owns ``UserError`` (the base of every exception whose message tells the user what is wrong and what
 to do), the one decorator every ``autograder`` verb wears (``user_errors``) and the one look-up of
-the global ``--course`` (``course_root``). The lowest layer: it imports nothing from ``autograder``,
-so the core can raise a ``UserError`` without knowing about the CLI; only the decorator prints.
+the global ``--course`` (``course_root``). The lowest layer (it imports only ``terminal_text``), so
+the core can raise a ``UserError`` without knowing about the CLI; only the decorator prints.
 """
 
 from __future__ import annotations
@@ -15,14 +15,11 @@ from pathlib import Path
 
 import click
 
+from autograder.terminal_text import escape_controls
+
 EXIT_USAGE = 2  # a usage or input error: the message says what to change
 EXIT_SYSTEM = 4  # the system refused a file operation: the message names the file and why
 
-# Control characters a message may carry from a file or folder name (a submission's, say): shown as
-# escapes so that they can neither restyle nor hide the line; bidi overrides and isolates too.
-_UNSAFE = [c for c in range(0x20)] + list(range(0x7F, 0xA0)) + list(range(0x202A, 0x202F)) \
-    + list(range(0x2066, 0x206A))
-_ESCAPES = {c: f"\\x{c:02x}" if c < 0x100 else f"\\u{c:04x}" for c in _UNSAFE}
 _HINTS = {  # what to do, by errno; the system's own words say what is wrong
     errno.ENOENT: "check the path",
     errno.ENOTDIR: "check the path",
@@ -54,7 +51,7 @@ def describe_os_error(exc: OSError) -> str:
 def one_line(text: str) -> str:
     """``text`` as one printable line: line breaks become spaces, other control characters and
     bidi overrides visible escapes (``\\x1b``, ``\\u202e``)."""
-    return " ".join(str(text).split("\n")).translate(_ESCAPES)
+    return escape_controls(" ".join(str(text).split("\n"))).replace("\t", "\\x09")
 
 
 def debugging() -> bool:

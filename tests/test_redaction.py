@@ -22,7 +22,7 @@ from autograder.grading.recorder import _student_error_message
 from autograder.grading.result import CheckResult, ProblemResult, Result
 from autograder.report.html import render_html
 from autograder.report.markdown import render_markdown
-from autograder.report.terminal_text import escape_controls
+from autograder.terminal_text import escape_controls
 
 MARK = "LEAKED_1234"
 

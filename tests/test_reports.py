@@ -84,9 +84,10 @@ def test_the_html_report_renders_in_a_real_browser_with_its_pictures(graded, tmp
 
 # ---------------------------------------------------------------------------- numbers, names, bonus
 
+from autograder.files import write_atomically  # noqa: E402
 from autograder.grading.grade import grade_submission  # noqa: E402
 from autograder.grading.outcome import CheckOutcome, distinct_names  # noqa: E402
-from autograder.grading.result import ProblemResult, write_atomically  # noqa: E402
+from autograder.grading.result import ProblemResult  # noqa: E402
 from autograder.problemset import load_problem_set  # noqa: E402
 from autograder.report.display import points  # noqa: E402
 

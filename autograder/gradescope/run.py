@@ -19,7 +19,7 @@ from autograder.export.gradescope import to_gradescope
 from autograder.files import write_atomically
 from autograder.grading.grade import grade_submission
 from autograder.problemset import load_problem_set
-from autograder.report.terminal_text import escape_controls
+from autograder.terminal_text import escape_controls
 
 
 def find_submission(folder: Path) -> Path:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from autograder.grading.result import Result, write_atomically
+from autograder.files import write_atomically
+from autograder.grading.result import Result
 from autograder.report.html import render_html
 from autograder.report.markdown import render_markdown
 

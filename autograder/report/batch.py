@@ -16,11 +16,12 @@ from pathlib import Path
 import jinja2
 
 from autograder.errors import UserError
+from autograder.files import write_atomically
 from autograder.grading.grade import RESULTS_FILE
-from autograder.grading.result import Result, write_atomically
+from autograder.grading.result import Result
 from autograder.report.html import png_base64, pyplot, without_controls
 from autograder.report.item_statistics import BatchStatistics, as_graded, batch_statistics
-from autograder.report.terminal_text import escape_controls
+from autograder.terminal_text import escape_controls
 
 BATCH_REPORT, SCORES_CSV, CHECKS_CSV, CHECK_SCORES_CSV = (
     "report.html", "scores.csv", "checks.csv", "check_scores.csv")

@@ -16,7 +16,7 @@ import markupsafe
 
 from autograder.grading.result import CheckResult, Result
 from autograder.report.display import bonus_note, describe_deadline, points, problem_title, title
-from autograder.report.terminal_text import escape_controls
+from autograder.terminal_text import escape_controls
 
 
 def without_controls(value):

@@ -12,7 +12,7 @@ import re
 
 from autograder.grading.result import Result
 from autograder.report.display import bonus_note, describe_deadline, points, problem_title, title
-from autograder.report.terminal_text import escape_controls
+from autograder.terminal_text import escape_controls
 
 
 def render_markdown(result: Result, *, show_all: bool = False, pictures_note: bool = True) -> str:

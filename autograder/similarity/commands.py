@@ -10,9 +10,9 @@ import click
 from autograder.errors import course_root, user_errors
 from autograder.files import write_atomically
 from autograder.problemset import find_problem_set
-from autograder.report.terminal_text import escape_controls
 from autograder.similarity.compare import find_similar, starter_files
 from autograder.similarity.html import SIMILARITY_REPORT, similarity_files
+from autograder.terminal_text import escape_controls
 
 
 @click.command("similarity")

@@ -2,7 +2,7 @@
 pair's two files side by side with the matching regions coloured and numbered alike.
 
 Reads only a ``SimilarityReport``. Code is student text: autoescaped, control characters and bidi
-overrides made visible (``report.terminal_text``), so it can neither add markup nor hide what it is.
+overrides made visible (``terminal_text``), so it can neither add markup nor hide what it is.
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from collections import defaultdict
 import jinja2
 import markupsafe
 
-from autograder.report.terminal_text import escape_controls
 from autograder.similarity.compare import ModuleFile, Pair, SimilarityReport
+from autograder.terminal_text import escape_controls
 
 SIMILARITY_REPORT, SIMILARITY_CSV = "similarity.html", "similarity.csv"
 _COLOURS = 6
