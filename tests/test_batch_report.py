@@ -17,7 +17,8 @@ import pytest
 
 from autograder.grading.batch import grade_batch
 from autograder.grading.result import CheckResult, ProblemResult, Result
-from autograder.report.batch import build_batch_report, read_results, write_batch_report
+from autograder.grading.results_folder import read_results
+from autograder.report.batch import build_batch_report, write_batch_report
 from autograder.report.item_statistics import failure_pattern, point_biserial
 
 from .conftest import TOY_COURSE

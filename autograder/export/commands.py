@@ -1,6 +1,6 @@
 """``autograder export FORMAT RESULTS``: a graded folder in another system's format. The CLI edge of
 the exporters in this package (``lms``, ``grade_table``, ``gradescope``, ``classroom``) and of
-nbgrader's gradebook: it reads RESULTS (``report.batch.read_results``), calls a pure mapper, writes
+nbgrader's gradebook: it reads RESULTS (``grading.results_folder``), calls a pure mapper, writes
 atomically and prints. Scores are read from each ``Result``; nothing is re-judged or recomputed.
 """
 
@@ -19,9 +19,9 @@ from autograder.export.lms import Export, ExportError, csv_text, parse_roster, t
 from autograder.files import write_atomically
 from autograder.grading.grade import RESULTS_FILE
 from autograder.grading.result import Result
+from autograder.grading.results_folder import read_results
 from autograder.nbgrader.commands import record_to_gradebook
 from autograder.nbgrader.gradebook import export_csv, resolve_gradebook
-from autograder.report.batch import read_results
 
 CLASSROOM_FILE = "classroom.json"
 

@@ -1,15 +1,14 @@
 """The batch report of a graded folder: ``report.html`` (item statistics, drawn) and CSVs beside it.
 
-Owns reading ``RESULTS/<submission>/results.json`` as ``autograder grade`` writes them, rendering
-the statistics of ``report.item_statistics`` as one self-contained HTML page and three CSV files,
-and writing them only once all of them are rendered. Never re-judges or changes a result.
+Owns rendering the statistics of ``report.item_statistics`` (over the results
+``grading.results_folder`` reads) as one self-contained HTML page and three CSV files, and writing
+them only once all of them are rendered. Never re-judges or changes a result.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,8 +16,8 @@ import jinja2
 
 from autograder.errors import UserError
 from autograder.files import write_atomically
-from autograder.grading.grade import RESULTS_FILE
 from autograder.grading.result import Result
+from autograder.grading.results_folder import read_results
 from autograder.report.html import png_base64, pyplot, without_controls
 from autograder.report.item_statistics import BatchStatistics, as_graded, batch_statistics
 from autograder.terminal_text import escape_controls
@@ -35,36 +34,6 @@ class BatchReportError(UserError):
 class BatchReport:
     statistics: BatchStatistics
     files: dict[str, str]  # file name -> text
-
-
-def read_results(folder: Path) -> list[Result]:
-    """Every ``<submission>/results.json`` under ``folder``, in name order; one bad file stops it
-    with a one-line ``BatchReportError`` (a report over part of a batch would mislead)."""
-    folder = Path(folder)
-    if not folder.is_dir():
-        raise BatchReportError(f"{folder} is not a folder; pass the folder `autograder grade` wrote "
-                               f"(default: results/PSET)")
-    paths = sorted(folder.glob(f"*/{RESULTS_FILE}"))
-    if not paths:
-        raise BatchReportError(f"{folder} holds no <submission>/{RESULTS_FILE}; grade first: "
-                               f"`autograder grade PSET SUBMISSIONS... -o {folder}`")
-    results = []
-    for path in paths:
-        try:
-            result = Result.from_json(json.loads(path.read_text()))
-        except (ValueError, TypeError, KeyError, AttributeError) as exc:
-            raise BatchReportError(
-                f"{path} is not a result of `autograder grade` ({type(exc).__name__}); grade that "
-                f"submission again with --regrade, or remove its folder") from None
-        if result.scope != "all":
-            raise BatchReportError(f"{path} holds public checks only (`autograder check --json`); "
-                                   f"grade with `autograder grade` for a batch report")
-        results.append(result)
-    psets = sorted({r.pset for r in results})
-    if len(psets) > 1:
-        raise BatchReportError(f"{folder} mixes results of {', '.join(psets)}; report on one problem "
-                               f"set's folder at a time")
-    return results
 
 
 def build_batch_report(results: list[Result]) -> BatchReport:
