@@ -9,6 +9,7 @@ generate_feedback, export) on a temporary course made from the toy course, and o
 from __future__ import annotations
 
 import ast
+import contextlib
 import copy
 import json
 import os
@@ -433,12 +434,15 @@ def sandbox_scores(nb: dict, result) -> dict[str, float]:
 
 
 def run_cells(nb: dict, namespace: dict) -> dict[str, float | None]:
-    """Each check cell of the source notebook, run as the kernel's magic runs it."""
+    """Each check cell of the source notebook, run as the kernel's magic runs it (in a notebook's
+    folder of its own: a cell runs as its file there)."""
     scores = {}
-    for cell in check_cells(nb):
-        first, _, body = source_of(cell).partition("\n")
-        path = first.removeprefix(notebook.CHECKS_MAGIC).strip()
-        scores[cell["metadata"]["nbgrader"]["grade_id"]] = kernel.run_checks(path, body, namespace)
+    with tempfile.TemporaryDirectory() as folder, contextlib.chdir(folder):
+        for cell in check_cells(nb):
+            first, _, body = source_of(cell).partition("\n")
+            path = first.removeprefix(notebook.CHECKS_MAGIC).strip()
+            scores[cell["metadata"]["nbgrader"]["grade_id"]] = kernel.run_checks(path, body, namespace)
+        assert not list(Path(folder).iterdir())  # each cell's file is gone after its run
     return scores
 
 
@@ -488,10 +492,10 @@ def test_parametrized_checks_run_every_case_in_the_kernel_with_the_graders_seeds
     nb = json.loads(json.dumps(assignment.build_notebook(pset)[0]))
     plan = parse_plan(source_of(next(c for c in check_cells(nb)
                                              if "test_param" in c["metadata"]["autograder"]["file"])))
-    assert [row[1].split("::")[1] for row in plan["checks"]] == [
+    assert [row[0].split("::")[1] for row in plan["checks"]] == [
         "test_add_cases[3-0-1]", "test_add_cases[3-0-two]", "test_add_cases[4-5-1]",
         "test_add_cases[4-5-two]"]
-    assert {row[5] for row in plan["checks"]} == {1.0}
+    assert {row[3] for row in plan["checks"]} == {1.0}
     wrong = reference_code(pset, "arith").replace("return a + b", "return a + b if a != 2 else 0")
     namespace: dict = {}
     exec(wrong + reference_code(pset, "arrays"), namespace)
@@ -509,6 +513,47 @@ def test_parametrized_checks_run_every_case_in_the_kernel_with_the_graders_seeds
               for c in check_cells(nb)}
     assert 0 < in_kernel["public_arith_param"] < points["public_arith_param"]  # 2 cases of 4 wrong
     assert "add(2, " in capsys.readouterr().out
+
+
+KERNEL_ON_THE_REFERENCE = """
+import json, os, sys
+from pathlib import Path
+from autograder.nbgrader import kernel
+from autograder.notebook import CHECKS_MAGIC
+from autograder.problemset import load_problem_set
+pset, notebook = load_problem_set(Path(sys.argv[1])), Path(sys.argv[2])
+os.chdir(notebook.parent)  # a kernel's folder: the notebook's
+namespace = {}
+for module in pset.modules:
+    exec((pset.root / f"{module}.py").read_text(), namespace)
+kernel.setup(pset.modules, ipython=type("IPython", (), {
+    "user_ns": namespace, "register_magic_function": lambda *a, **k: None})())
+scores = {}
+for cell in json.loads(notebook.read_text())["cells"]:
+    first, _, body = "".join(cell["source"]).partition("\\n")
+    if cell["cell_type"] == "code" and first.startswith(CHECKS_MAGIC + " "):
+        scores[cell["metadata"]["nbgrader"]["grade_id"]] = (
+            kernel.run_checks(first.removeprefix(CHECKS_MAGIC).strip(), body, namespace),
+            cell["metadata"]["nbgrader"]["points"])
+print(json.dumps(scores), file=sys.stderr)
+"""
+
+
+@pytest.mark.parametrize("pset_id", ["ps2_stochastic", "ps4_methods"])
+def test_public_cells_use_the_checks_fixtures_helpers_and_oracles_in_a_kernel(pset_id, tmp_path):
+    """pytest runs a cell, so every fixture of a grading run but ``student`` is the checks' own
+    (``given`` among them), the helpers released beside the notebook import, and an ``Oracle``
+    reaches the student's code as the sandbox's stand-in. On the reference every public cell of
+    these problem sets scores full marks (before pytest ran the cells: ps2's variance_reduction
+    0 of 16, ps4's nelder_mead 0 of 2.5, mds 2 of 3.33, newton 4 of 6)."""
+    done = course.export_course(load_problem_set(REPO / "solutions" / pset_id), tmp_path / "course")
+    run = subprocess.run([sys.executable, "-c", KERNEL_ON_THE_REFERENCE, str(REPO / "solutions" / pset_id),
+                          str(done.notebook)], capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0, run.stderr[-3000:]
+    scores = json.loads(run.stderr.strip().splitlines()[-1])
+    assert scores and {k: v[0] for k, v in scores.items()} == pytest.approx(
+        {k: v[1] for k, v in scores.items()}, abs=1e-6), run.stdout[-3000:]
+    assert sorted(p.name for p in done.notebook.parent.rglob("test_*.py")) == []  # no cell file left
 
 
 def test_in_the_kernel_errors_timeouts_and_missing_names_are_classified_like_the_sandbox(toy_notebook):
@@ -536,6 +581,33 @@ def test_in_the_kernel_a_call_is_limited_by_its_cpu_time_not_by_a_busy_machine()
     with pytest.raises(errors.StudentTimeout, match=r"within 1 s \(it waited instead of computing\)"):
         kernel._call(time.sleep, "sleeps", (30,), {}, 1 / kernel.WAIT_FACTOR)
     assert signal.getitimer(signal.ITIMER_PROF) == signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+
+
+def test_in_the_kernel_an_oracle_is_served_and_counted_as_through_the_sandbox():
+    from autograder.sandbox.oracle import Oracle
+
+    class Problem:
+        m = 3
+        used = 0
+
+        def grad(self, x):
+            self.used += 1
+            if x < 0:
+                raise ValueError("x must be non-negative")
+            return 2 * x
+
+    oracle = Oracle(Problem(), methods=("grad",), attributes=("m",), properties=("used",))
+
+    def student_code(problem):
+        return type(problem).__name__, problem.m, problem.grad(4), problem.used, repr(problem)
+
+    assert kernel._call(student_code, "solve", (oracle,), {}, 5.0) == (
+        "Problem", 3, 8, 1, "<Problem: served by the grader>")
+    assert oracle.counts == {"grad": 1, "used": 1}
+    with pytest.raises(errors.StudentException, match="ValueError: x must be non-negative"):
+        kernel._call(lambda problem: problem.grad(-1), "solve", (oracle,), {}, 5.0)
+    with pytest.raises(errors.StudentException, match="has no 'target'"):
+        kernel._call(lambda problem: problem.target, "solve", (oracle,), {}, 5.0)
 
 
 def test_a_hidden_placeholder_scores_zero_in_a_kernel_and_says_who_grades_it(toy_notebook, capsys):
@@ -573,18 +645,21 @@ def test_add_timed(student, timing):
 
 def _skipping_plan(*rows) -> dict:
     return {"pset": "toy", "problem": "arith", "visibility": "visible", "points": 3.0,
-            "checks": [[name, f"checks/public/test_s.py::{name}", 1.0, 0, {}, 1.0] for name in rows],
+            "file": "checks/public/test_s.py",
+            "checks": [[f"checks/public/test_s.py::{name}", 1.0, 0, 1.0] for name in rows],
             "sandbox_only": ["checks/public/test_s.py::test_add_timed"]}
 
 
 @pytest.mark.parametrize("add, score", [(lambda a, b: a + b, 1.5), (lambda a, b: 0, 0.0)],
                          ids=["right", "wrong"])
-def test_in_the_kernel_a_skipped_checks_share_goes_to_the_cells_other_checks(add, score, capsys):
+def test_in_the_kernel_a_skipped_checks_share_goes_to_the_cells_other_checks(add, score, capsys,
+                                                                            monkeypatch, tmp_path):
     """The grader's rule (share_points), with the cell as the problem: a skipped check is not full
     credit (it was, before: 2 and, with a wrong add, 1 of 3); a check only the sandbox judges keeps
     its share and earns 0 here."""
+    monkeypatch.chdir(tmp_path)
     plan = _skipping_plan("test_on_gpu", "test_add", "test_add_timed")
-    assert kernel.run_checks("t.py", f"{SKIPPING}\n__autograder__ = {plan!r}\n", {"add": add}) == score
+    assert kernel.run_checks(plan["file"], f"{SKIPPING}\n__autograder__ = {plan!r}\n", {"add": add}) == score
     out = capsys.readouterr().out
     assert "- skipped add on a GPU  (0/0)" in out
     assert f"add  ({score:g}/1.5)" in out
@@ -592,16 +667,19 @@ def test_in_the_kernel_a_skipped_checks_share_goes_to_the_cells_other_checks(add
     assert out.rstrip().endswith(f"{score:g} of 3 points")
 
 
-def test_the_kernel_never_gets_the_reference_fixture(tmp_path, capsys):
+def test_the_kernel_never_gets_the_reference_fixture(tmp_path, capsys, monkeypatch):
     check = ('import pytest\n\npytestmark = pytest.mark.problem("arith")\n\n\n'
              'def test_uses_reference(student, reference):\n    """uses the reference"""\n'
              '    assert student.arith.add(1, 2) == reference.arith.add(1, 2)\n')
     plan = {"pset": "toy", "problem": "arith", "visibility": "visible", "points": 1.0,
+            "file": "checks/public/test_r.py",  # as notebooks exported earlier wrote the row:
             "checks": [["test_uses_reference", "checks/public/test_r.py::test_uses_reference", 1.0,
                         7, {}, 1.0]]}
     namespace = {"add": lambda a, b: a + b}
+    (tmp_path / "notebook").mkdir()
+    monkeypatch.chdir(tmp_path / "notebook")
     before = set(sys.modules)
-    assert kernel.run_checks("t.py", f"{check}\n__autograder__ = {plan!r}\n", namespace) == 0
+    assert kernel.run_checks(plan["file"], f"{check}\n__autograder__ = {plan!r}\n", namespace) == 0
     assert "only available to hidden checks" in capsys.readouterr().out
     assert not [m for m in set(sys.modules) - before if "reference" in m]
     root = tmp_path / "toy"
@@ -1027,10 +1105,10 @@ def test_ps1_linalg_through_nbgrader_and_the_sandbox_gives_the_same_scores(tmp_p
     cells = {c["metadata"]["nbgrader"]["grade_id"]: parse_plan(source_of(c))
              for c in check_cells(source)}
     kernel_cells = {k for k, plan in cells.items()  # public cells, no timing check in them
-                    if "checks" in plan and not timed & {row[1] for row in plan["checks"]}}
+                    if "checks" in plan and not timed & {row[0] for row in plan["checks"]}}
     assert {k for k in cells if k.startswith("hidden_")} == {k for k, plan in cells.items()
                                                              if "checks" not in plan}
-    expected = sum(row[2] for k in kernel_cells for row in cells[k]["checks"])
+    expected = sum(row[1] for k in kernel_cells for row in cells[k]["checks"])
     assert expected > 0
     assert sum(by_nbgrader["alice"]["grades"][k][0] for k in kernel_cells) == pytest.approx(expected)
     assert autograded_points(by_nbgrader["bob"]) == 0

@@ -26,7 +26,7 @@ from pathlib import Path
 from autograder.grading.result import Result
 from autograder.nbgrader import skip_iri_grammars
 from autograder.nbgrader.course import CONFIG
-from autograder.nbgrader.plan import check_file, parse_plan
+from autograder.nbgrader.plan import PlanRow, check_file, parse_plan
 from autograder.notebook import find_notebook, nbgrader_student, read_notebook
 from autograder.problemset import ProblemSetError
 from autograder.report.display import fraction, points
@@ -190,7 +190,7 @@ def _record_one(gradebook, pset_id: str, notebooks, result: Result, ref: Gradebo
 def cell_tests(plan: dict, result: Result) -> list:
     """The result's checks that a check cell stands for: those of its problem and file (a hidden
     cell's placeholder names no check), or those its plan lists (notebooks exported earlier)."""
-    listed = {row[1] for row in plan.get("checks", ())}
+    listed = {PlanRow.of(row).nodeid for row in plan.get("checks", ())}
     return [t for t in result.tests if t.nodeid in listed or (
         "file" in plan and t.problem == plan.get("problem") and check_file(t.nodeid) == plan["file"])]
 

@@ -5,20 +5,23 @@ exported notebook run in the same Python process as the student's code, which ca
 anything here (that is why ``autograder grade`` grades the same notebook in the sandbox). So
 nothing here holds or receives hidden material: hidden check cells are placeholders (their plan
 names a problem, a file and points, nothing more) that score 0 in a kernel; the ``reference``
-fixture does not exist here; the seeds a cell carries are its public checks' own. What this module
-does is make the public checks runnable and their verdicts agree with the sandbox's for honest code:
+fixture refuses (no reference root); the seeds a cell carries are its public checks' own. What this
+module does is run the public checks as a grading run does, with the kernel's globals as the
+student, so that their verdicts agree with the sandbox's for honest code:
 
+- pytest runs the cell (``run_checks``): the grader's arguments, markers, fixtures (``given``,
+  ``feedback``, ...), recorder and ``classify``, on the cell's text as its file at its place in the
+  problem set, so node ids, parametrized cases and seeds are the grader's;
 - ``student.<module>.<name>`` reads the kernel's globals (functions live there, not in modules);
   arguments and results cross through the sandbox's wire codec, so a check sees the same plain data
-  (a Python ``int`` for a numpy int, copies, no subclasses) as in a grading run;
+  (a Python ``int`` for a numpy int, copies, no subclasses) as in a grading run, and an ``Oracle``
+  as the same kind of stand-in;
 - each call has the check's time limit, of the kernel's CPU time as in the sandbox (``ITIMER_PROF``:
   other work on a busy machine does not use it up; a call that waits instead of computing is
-  stopped at ``WAIT_FACTOR`` times the limit of wall time), exceptions become the same
-  ``StudentError``s, a check's outcome is classified by the grader's own rule
-  (``grading.recorder.classify``) and the cell is scored by the grader's ``share_points`` (the cell
-  as one problem worth its points: a skipped check's share goes to the cell's other checks);
-- ``rng`` is seeded with the grading run's seed for that public check (the cell's plan carries
-  it), and parametrized checks run every case.
+  stopped at ``WAIT_FACTOR`` times the limit of wall time), and exceptions become the same
+  ``StudentError``s;
+- the cell is scored by the grader's ``share_points`` (the cell as one problem worth its points: a
+  skipped check's share goes to the cell's other checks).
 
 A check cell's value is its score (nbgrader's partial credit); what the checks print goes to stdout,
 never stderr (stderr would make nbgrader score the cell zero).
@@ -28,10 +31,7 @@ from __future__ import annotations
 
 import builtins
 import contextlib
-import inspect
 import io
-import linecache
-import os
 import signal
 import sys
 import threading
@@ -42,16 +42,19 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from autograder.checks.feedback import Feedback
+from autograder.checks.context import GradingContext
+from autograder.grading.grade import run_checks as run_pytest
 from autograder.grading.outcome import CheckOutcome, share_points
-from autograder.grading.recorder import classify
-from autograder.problemset import Problem, ProblemSet
+from autograder.grading.recorder import CheckRecorder
+from autograder.nbgrader.plan import PlanRow, parse_plan
+from autograder.notebook import CHECKS_MAGIC
+from autograder.problemset import MANIFEST, Problem, ProblemSet, ProblemSetError, load_problem_set
 from autograder.sandbox import errors
+from autograder.sandbox.oracle import Oracle, error_reply
 from autograder.sandbox.process import WALL_BACKSTOP
 from autograder.sandbox.wire import EncodeError, decode, encode
 from autograder.status import Status
 
-PLAN = "__autograder__"
 # A call is stopped after this many times its limit of wall time, whatever its CPU time: the
 # sandbox's own backstop, so a kernel and the grader allow the same.
 WAIT_FACTOR = WALL_BACKSTOP
@@ -102,41 +105,94 @@ class NotebookModule(types.ModuleType):
 # ---------------------------------------------------------------------------- running a cell
 
 
-def run_checks(path: str, source: str, namespace: dict) -> float | None:
-    """Run the checks a cell defines on the notebook's ``namespace``; return the cell's score."""
-    filename = os.path.abspath(path) if path else "<autograder checks>"
-    # The cell is the check file: inspect.getsource() in check code (workloads do) reads it here.
-    linecache.cache[filename] = (len(source), None, source.splitlines(keepends=True), filename)
-    scope = {"__name__": f"autograder_checks_{Path(path).stem or 'cell'}", "__file__": filename,
-             "__builtins__": builtins}
-    exec(compile(source, filename, "exec"), scope)  # noqa: S102 - the check code
-    plan = scope.get(PLAN)
-    if not isinstance(plan, dict) or "checks" not in plan:  # a hidden check cell's placeholder
+def run_checks(path: str, source: str, namespace: dict) -> float:
+    """Run the checks a cell defines on the notebook's ``namespace``; return the cell's score.
+
+    pytest runs them, as in a grading run (``grading.grade.run_checks``: the same arguments,
+    fixtures and markers, the grader's recorder classifying each outcome), on the cell's text as
+    its file (``_cell_file``). Only ``student`` differs: the notebook's globals (``KernelStudent``);
+    and ``rng`` is seeded from the plan. The plan's checks are the ones run; a sandbox-only one
+    keeps its share and earns 0."""
+    plan = parse_plan(f"{CHECKS_MAGIC}\n{source}")
+    if plan is None or "checks" not in plan:  # a hidden check cell's placeholder
         print("Hidden checks: they are not in this notebook. `autograder grade` runs them in its "
               "sandbox when your notebook is graded and records their points; 0 here.")
         return 0.0
+    rows = {row.nodeid: row for row in map(PlanRow.of, plan["checks"])}
+    cell_points = float(plan.get("points", sum(r.points for r in rows.values())))
+    cell = _cell_as_problem_set(plan, cell_points)
+    here = _released_problem_set() or cell
     sandbox_only = set(plan.get("sandbox_only", ()))
-    outcomes, outputs = [], {}
-    for function, nodeid, points, seed, indices, timeout in plan["checks"]:
+    recorder = CheckRecorder(GradingContext(pset=here, submission_dir=Path.cwd()))
+    kernel = _KernelPlugin(namespace, rows, sandbox_only)
+    with _cell_file(plan.get("file") or path, source) as file:
+        log = run_pytest([file], Path.cwd(), [recorder, kernel])
+    outcomes = []
+    for nodeid, row in rows.items():
+        outcome = recorder.outcomes.get(nodeid) or _missing(plan, nodeid, recorder, log)
         if nodeid in sandbox_only:  # e.g. timing: measured only where the student's code is isolated
-            outcome, output = _not_here(scope, plan, function, nodeid), ""
-        else:
-            outcome, output = _run_one(scope, plan, function, nodeid, seed, indices, timeout, namespace)
-        outcome.weight = float(points)  # the plan's points are the check's share of the cell
+            outcome.status, outcome.inconclusive = Status.ERROR, True
+            outcome.message = ("judged only by `autograder grade` (in its sandbox), which records "
+                               "its points in the gradebook; 0 here")
+        outcome.weight = row.points  # the plan's points are the check's share of the cell
         outcomes.append(outcome)
-        outputs[nodeid] = output
-    cell_points = float(plan.get("points", sum(o.weight for o in outcomes)))  # as nbgrader knows it
-    tests, (cell,) = share_points(_cell_as_problem_set(plan, cell_points), outcomes)
+    tests, (score,) = share_points(cell, outcomes)
     for test, outcome in zip(tests, outcomes, strict=True):
         print(f"{test.status.mark} {test.status:<7} {test.name}  ({test.score:g}/{test.max_score:g})")
         for text in (outcome.message, outcome.grader_error):
             for line in (text or "").strip().splitlines():
                 print(f"      {line}")
-        output = outputs[test.nodeid].strip()
+        student = kernel.students.get(test.nodeid)
+        output = student.output.strip() if student is not None else ""
         if output and test.status != Status.PASSED:
             print("      your code printed:", output[-500:].replace("\n", "\n      "))
-    print(f"{cell.score:g} of {cell_points:g} points")
-    return cell.score
+    print(f"{score.score:g} of {cell_points:g} points")
+    return score.score
+
+
+def _released_problem_set() -> ProblemSet | None:
+    """The released manifest beside the notebook (the export writes it there), if readable: the
+    ``given`` fixture imports the given files it names from this folder."""
+    try:
+        return load_problem_set(Path.cwd()) if (Path.cwd() / MANIFEST).is_file() else None
+    except ProblemSetError:
+        return None
+
+
+@contextlib.contextmanager
+def _cell_file(file: str, source: str):
+    """The cell as its check file, at its place in the problem set under the notebook's folder
+    (``checks/public/test_x.py``), for the run: node ids, seeds and parametrized cases are then the
+    grader's, and the public checks' helper modules, which the export puts there, import from beside
+    it. Whatever was at that path before is put back afterwards."""
+    relative = Path(file)
+    if relative.is_absolute() or ".." in relative.parts or relative.suffix != ".py":
+        relative = Path("checks") / "test_cell.py"
+    path = Path.cwd() / relative
+    before = path.read_bytes() if path.is_file() else None
+    made = [p for p in reversed(path.parents) if not p.exists()]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(source)
+    try:
+        yield path
+    finally:
+        if before is None:
+            path.unlink(missing_ok=True)
+        else:
+            path.write_bytes(before)
+        for folder in reversed(made):
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+
+
+def _missing(plan: dict, nodeid: str, recorder: CheckRecorder, log: str) -> CheckOutcome:
+    """A check of the plan that pytest did not collect from the cell."""
+    why = "; ".join(recorder.collection_errors) or log.strip()[-1000:]
+    return CheckOutcome(nodeid=nodeid, name=nodeid.partition("::")[2] or nodeid,
+                        problem=plan.get("problem", ""), weight=1.0,
+                        visibility=plan.get("visibility", "visible"), status=Status.ERROR,
+                        message="the check is missing from its cell (was the cell edited?)",
+                        grader_error=why)
 
 
 def _cell_as_problem_set(plan: dict, points: float) -> ProblemSet:
@@ -149,92 +205,40 @@ def _cell_as_problem_set(plan: dict, points: float) -> ProblemSet:
                       problems=(problem,))
 
 
-def _record(scope, plan, function: str, nodeid: str) -> CheckOutcome:
-    doc = (getattr(scope.get(function), "__doc__", None) or "").strip().splitlines()
-    name = doc[0].strip() if doc else function
-    if "[" in nodeid:
-        name = f"{name} [{nodeid.split('[', 1)[1].rstrip(']')}]"
-    return CheckOutcome(nodeid=nodeid, name=name, problem=plan.get("problem", ""), weight=1.0,
-                       visibility=plan.get("visibility", "visible"))
+class _KernelPlugin:
+    """The kernel's part of the pytest run: only the plan's checks (less the sandbox-only ones),
+    the kernel's ``student`` (one per check: what the student's code printed) and the plan's seeds."""
+
+    def __init__(self, namespace: dict, rows: dict[str, PlanRow], sandbox_only: set[str]):
+        self.namespace = namespace
+        self.rows = rows
+        self.sandbox_only = sandbox_only
+        self.students: dict[str, KernelStudent] = {}
+
+    def pytest_configure(self, config: pytest.Config) -> None:
+        # Registered now, after the checks' plugin: fixtures of a later plugin override its own.
+        config.pluginmanager.register(_KernelFixtures(self), "autograder-kernel-fixtures")
+
+    @pytest.hookimpl(trylast=True)  # after the recorder has described every check collected
+    def pytest_collection_modifyitems(self, config: pytest.Config, items: list[pytest.Item]) -> None:
+        items[:] = [i for i in items if i.nodeid in self.rows and i.nodeid not in self.sandbox_only]
 
 
-def _not_here(scope, plan, function: str, nodeid: str) -> CheckOutcome:
-    """A check a kernel cannot judge: it keeps its share of the cell and earns 0 here, undecided
-    (as an inconclusive timing is in a grading run)."""
-    record = _record(scope, plan, function, nodeid)
-    record.status, record.inconclusive = Status.ERROR, True
-    record.message = ("judged only by `autograder grade` (in its sandbox), which records its points "
-                      "in the gradebook; 0 here")
-    return record
+class _KernelFixtures:
+    def __init__(self, run: _KernelPlugin):
+        self.run = run
 
+    @pytest.fixture
+    def student(self, request: pytest.FixtureRequest) -> KernelStudent:
+        """The notebook's globals as ``student.<module>.<name>``, each call under its time limit."""
+        student = KernelStudent(self.run.namespace, self.run.rows[request.node.nodeid].timeout)
+        self.run.students[request.node.nodeid] = student
+        return student
 
-def _run_one(scope, plan, function, nodeid, seed, indices, timeout, namespace):
-    func = scope.get(function)
-    record = _record(scope, plan, function, nodeid)
-    output = io.StringIO()
-    exc = None
-    try:
-        kwargs = _arguments(func, scope, plan, seed, indices, timeout, namespace, output)
-        with contextlib.redirect_stdout(output), contextlib.redirect_stderr(output):
-            func(**kwargs)
-    except KeyboardInterrupt:
-        raise
-    except BaseException as caught:  # noqa: BLE001 - every outcome of a check is classified
-        exc = caught
-    excinfo = pytest.ExceptionInfo.from_exception(exc) if exc is not None else None
-    # Public checks only (their messages show the student's own errors in full): no problem set
-    # is needed to redact anything.
-    classify(record, exc, excinfo, None)
-    return record, output.getvalue()
-
-
-def _arguments(func, scope, plan, seed, indices, timeout, namespace, output) -> dict:
-    if not callable(func):
-        raise RuntimeError("the check function is missing from its cell")
-    params = _param_values(func, scope, indices)
-    kwargs = {}
-    for name in inspect.signature(func).parameters:
-        if name == "student":
-            kwargs[name] = KernelStudent(namespace, float(timeout), output)
-        elif name == "rng":
-            kwargs[name] = np.random.default_rng(int(seed))
-        elif name == "reference":
-            raise RuntimeError("the reference solution is only available to hidden checks, which "
-                               "run in the grader's sandbox")
-        elif name == "feedback":
-            kwargs[name] = Feedback([])  # pictures are for the HTML report of a grading run
-        elif name in params:
-            kwargs[name] = params[name]
-        else:
-            raise RuntimeError(f"fixture {name!r} is not available in a notebook")
-    return kwargs
-
-
-def _param_values(func, scope, indices: dict) -> dict:
-    """The arguments of one parametrized case, by pytest's own indices into each parametrize mark."""
-    if not indices:
-        return {}
-    module_marks = scope.get("pytestmark", [])
-    marks = list(getattr(func, "pytestmark", [])) + list(
-        module_marks if isinstance(module_marks, list | tuple) else [module_marks])
-    values = {}
-    for mark in marks:
-        mark = getattr(mark, "mark", mark)
-        if getattr(mark, "name", None) != "parametrize":
-            continue
-        argnames = mark.args[0] if mark.args else mark.kwargs["argnames"]
-        argvalues = mark.args[1] if len(mark.args) > 1 else mark.kwargs["argvalues"]
-        names = [n.strip() for n in argnames.split(",")] if isinstance(argnames, str) else list(argnames)
-        index = indices.get(names[0])
-        if index is None:
-            continue
-        case = list(argvalues)[index]
-        case_values = case.values if hasattr(case, "values") and hasattr(case, "marks") else None
-        if len(names) == 1:
-            values[names[0]] = case_values[0] if case_values is not None else case
-        else:
-            values.update(zip(names, case_values if case_values is not None else case, strict=True))
-    return values
+    @pytest.fixture
+    def rng(self, request: pytest.FixtureRequest) -> np.random.Generator:
+        """Seeded as the grader seeds this public check (the plan carries the seed)."""
+        return np.random.default_rng(self.run.rows[request.node.nodeid].seed)
 
 
 # ---------------------------------------------------------------------------- the in-kernel student
@@ -243,15 +247,15 @@ def _param_values(func, scope, indices: dict) -> dict:
 class KernelStudent:
     """``student.<module>.<name>``: the notebook's global ``name`` (the module only names it)."""
 
-    def __init__(self, namespace: dict, timeout: float, output: io.StringIO):
+    def __init__(self, namespace: dict, timeout: float):
         self._namespace = namespace
         self._timeout = timeout
-        self._output = output
+        self._output = io.StringIO()  # what the student's code printed in its calls
 
     def __getattr__(self, module: str) -> KernelModule:
         if module.startswith("_"):
             raise AttributeError(module)
-        return KernelModule(self._namespace, module, self._timeout)
+        return KernelModule(self._namespace, module, self._timeout, self._output)
 
     def driver(self, name: str) -> KernelDriver:
         """A driver of the problem set (released next to the notebook as ``drivers/<name>.py``)."""
@@ -260,7 +264,7 @@ class KernelStudent:
             raise FileNotFoundError(f"no driver {path.resolve()}")
         module = types.ModuleType(f"autograder_driver_{name}")
         exec(compile(path.read_text(), str(path), "exec"), module.__dict__)  # noqa: S102
-        return KernelDriver(module, self._timeout)
+        return KernelDriver(module, self._timeout, self._output)
 
     @property
     def output(self) -> str:
@@ -268,10 +272,11 @@ class KernelStudent:
 
 
 class KernelModule:
-    def __init__(self, namespace: dict, module: str, timeout: float):
+    def __init__(self, namespace: dict, module: str, timeout: float, output: io.StringIO):
         self._namespace = namespace
         self._module = module
         self._timeout = timeout
+        self._output = output
 
     def __getattr__(self, name: str):
         if name.startswith("__"):
@@ -281,42 +286,52 @@ class KernelModule:
                                      f"in the answer cell of {self._module} and run that cell")
         target = self._namespace[name]
         if callable(target):
-            return KernelFunction(target, name, self._timeout)
+            return KernelFunction(target, name, self._timeout, self._output)
         return _cross(target, f"{self._module}.{name}")
 
 
 class KernelFunction:
-    def __init__(self, target, name: str, timeout: float):
+    def __init__(self, target, name: str, timeout: float, output: io.StringIO):
         self._target = target
         self.__name__ = name
         self._timeout = timeout
+        self._output = output
 
     def __call__(self, *args, **kwargs):
-        return _call(self._target, self.__name__, args, kwargs, self._timeout)
+        return _call(self._target, self.__name__, args, kwargs, self._timeout, self._output)
 
 
 class KernelDriver:
-    def __init__(self, module: types.ModuleType, timeout: float):
+    def __init__(self, module: types.ModuleType, timeout: float, output: io.StringIO):
         self._module = module
         self._timeout = timeout
+        self._output = output
 
     def __getattr__(self, function: str):
         if function.startswith("_"):
             raise AttributeError(function)
         target = getattr(self._module, function)
-        return lambda *args, **kwargs: _call(target, function, args, kwargs, self._timeout)
+        return lambda *args, **kwargs: _call(target, function, args, kwargs, self._timeout,
+                                             self._output)
 
 
-def _call(target, name: str, args: tuple, kwargs: dict, timeout: float):
+def _call(target, name: str, args: tuple, kwargs: dict, timeout: float,
+          output: io.StringIO | None = None):
+    """One call into the student's code: arguments and result through the wire codec, under the
+    time limit, what it prints into ``output``, its exceptions as the sandbox's ``StudentError``s."""
     what = f"{name}(...)"
     blobs: list[bytes] = []
+    oracles: list[Oracle] = []
     try:
-        sent = encode([list(args), dict(kwargs)], blobs)
+        sent = encode([list(args), dict(kwargs)], blobs, oracles=oracles)
     except EncodeError as exc:
         raise TypeError(f"check passes an argument that cannot be sent: {exc}") from None
-    args, kwargs = decode(sent, blobs)
+    args, kwargs = decode(sent, blobs, proxy=lambda handle, *described: _oracle_proxy(
+        oracles[handle], *described))
     try:
-        with _deadline(timeout):
+        printed = output if output is not None else io.StringIO()
+        with contextlib.redirect_stdout(printed), contextlib.redirect_stderr(printed), \
+                _deadline(timeout):
             value = target(*args, **kwargs)
     except _CallTimeout as stopped:
         used = (f"{timeout:g} s of CPU time" if stopped.args == ("cpu",)
@@ -329,6 +344,49 @@ def _call(target, name: str, args: tuple, kwargs: dict, timeout: float):
     except BaseException as exc:  # noqa: BLE001 - student code may raise anything, SystemExit too
         raise _student_exception(exc, what) from None
     return _cross(value, what)
+
+
+def _oracle_proxy(oracle: Oracle, name: str, methods: list, properties: list, attributes: dict):
+    """What the student's code gets for an ``Oracle``, as from the sandbox: its ``attributes``
+    (copies), and its methods and properties served, and counted, by ``oracle.serve``, values
+    crossing the wire codec both ways; an error keeps a built-in exception's type, anything else is
+    a RuntimeError (``oracle.error_reply``)."""
+    return type(name, (_OracleStandIn,), {"__module__": "problems"})(oracle, set(methods),
+                                                                      set(properties), attributes)
+
+
+class _OracleStandIn:
+    def __init__(self, oracle: Oracle, methods: set[str], properties: set[str], attributes: dict):
+        object.__setattr__(self, "_served", (oracle, methods, properties, attributes))
+
+    def __getattr__(self, member: str):
+        oracle, methods, properties, attributes = object.__getattribute__(self, "_served")
+        if member in attributes:
+            return attributes[member]
+        if member in properties:
+            return self._ask(member, (), {})
+        if member in methods:
+            return lambda *args, **kwargs: self._ask(member, args, kwargs)
+        raise AttributeError(f"{type(self).__name__} has no {member!r} for your code")
+
+    def __call__(self, *args, **kwargs):
+        if "__call__" not in object.__getattribute__(self, "_served")[1]:
+            raise TypeError(f"{type(self).__name__!r} object is not callable")
+        return self._ask("__call__", args, kwargs)
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__}: served by the grader>"
+
+    def _ask(self, member: str, args: tuple, kwargs: dict):
+        oracle = object.__getattribute__(self, "_served")[0]
+        what = f"{type(self).__name__}.{member}"
+        args, kwargs = _cross([list(args), dict(kwargs)], what)
+        try:
+            value = oracle.serve(member, args, kwargs)
+        except Exception as exc:  # noqa: BLE001 - the sandbox's rule for what crosses back
+            reply = error_reply(exc)
+            raise getattr(builtins, reply["type"], RuntimeError)(reply["message"]) from None
+        return _cross(value, what)
 
 
 def _cross(value, what: str):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import ast
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
@@ -34,7 +34,6 @@ class Check:
     """One check of the grading run, as a check cell needs it."""
 
     nodeid: str
-    function: str
     file: str  # relative to the problem set; "timing" for the manifest's [[timing]] checks
     path: Path  # the file the checks are defined in (the cell's text)
     problem: str
@@ -43,7 +42,6 @@ class Check:
     weight: float = 1.0
     points: float = 0.0
     seed: int = 0
-    indices: dict = field(default_factory=dict)
     timeout: float = 10.0
     sandbox_only: bool = False  # uses a fixture that needs the sandbox (timing): not run in a kernel
 
@@ -137,7 +135,6 @@ def collect_checks(pset: ProblemSet) -> list[Check]:
         record = recorder.outcomes[item.nodeid]
         path = Path(item.path).resolve()
         timed = path == TIMING_CHECKS.resolve()
-        callspec = getattr(item, "callspec", None)
         marker = item.get_closest_marker("call_timeout")
         file = TIMING_CELL if timed else path.relative_to(pset.root).as_posix()
         hidden_file = timed or (hidden is not None and hidden in path.parents)
@@ -146,7 +143,6 @@ def collect_checks(pset: ProblemSet) -> list[Check]:
                               f"files must sit under {pset.root}")
         checks.append(Check(
             nodeid=item.nodeid,
-            function=item.originalname if hasattr(item, "originalname") else item.name,
             file=file,
             path=path,
             problem=record.problem,
@@ -156,7 +152,6 @@ def collect_checks(pset: ProblemSet) -> list[Check]:
             points=points[item.nodeid],
             # a public check's seed, as the grader gives it; hidden ones never leave the grader
             seed=0 if hidden_file else check_seed(seed_secret(context, path), item.nodeid),
-            indices=_case_indices(item) if callspec is not None else {},
             timeout=float(marker.args[0]) if marker else pset.call_timeout,
             sandbox_only=bool(SANDBOX_ONLY_FIXTURES & set(getattr(item, "fixturenames", ()))),
         ))
@@ -168,33 +163,6 @@ def check_file(nodeid: str) -> str:
     problem set (``checks/hidden/test_arith.py``), or ``timing`` for the engine's [[timing]]
     checks (their file is outside the problem set, and pytest leaves the path out)."""
     return nodeid.split("::", 1)[0] or TIMING_CELL
-
-
-def _case_indices(item: pytest.Item) -> dict[str, int]:
-    """Which case of each ``parametrize`` mark this item runs: {first argument name: position in
-    the mark's list}. Found by identity (pytest passes the listed objects themselves), since the
-    callspec's own indices count instances, not cases; the kernel picks the same cases."""
-    params = item.callspec.params
-    indices = {}
-    for mark in item.iter_markers("parametrize"):
-        argnames = mark.args[0] if mark.args else mark.kwargs.get("argnames", "")
-        argvalues = mark.args[1] if len(mark.args) > 1 else mark.kwargs.get("argvalues", ())
-        names = [n.strip() for n in argnames.split(",")] if isinstance(argnames, str) else list(argnames)
-        if not names or names[0] not in params:
-            continue
-        for position, case in enumerate(argvalues):
-            if hasattr(case, "values") and hasattr(case, "marks"):  # pytest.param(...)
-                values = tuple(case.values)
-            else:
-                values = (case,) if len(names) == 1 else tuple(case)
-            if len(values) == len(names) and all(
-                    params.get(n) is v for n, v in zip(names, values, strict=True)):
-                indices[names[0]] = position
-                break
-        else:
-            raise ExportError(f"{item.nodeid}: cannot tell which case of its parametrize mark it runs "
-                              f"(indirect parametrization is not supported in notebooks)")
-    return indices
 
 
 def reference_modules(text: str) -> set[str]:
@@ -226,16 +194,32 @@ def plan_source(plan: dict) -> str:
              "and seeds.", f"{PLAN} = {{"]
     for key in ("pset", "problem", "visibility", "points", "file"):
         lines.append(f"    {key!r}: {plan[key]!r},")
-    lines.append("    # function, node id, points, rng seed, parametrize indices, time limit per call (s)")
+    lines.append("    # node id, points, rng seed, time limit per call (s)")
     lines.append("    'checks': [")
     for c in plan["checks"]:
-        row = [c.function, c.nodeid, c.points, c.seed, c.indices, c.timeout]
-        lines.append(f"        {row!r},")
+        lines.append(f"        {[c.nodeid, c.points, c.seed, c.timeout]!r},")
     lines.append("    ],")
     if plan["sandbox_only"]:
         lines.append(f"    'sandbox_only': {plan['sandbox_only']!r},")
     lines.append("}")
     return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class PlanRow:
+    """One check of a public cell's plan."""
+
+    nodeid: str
+    points: float
+    seed: int
+    timeout: float
+
+    @classmethod
+    def of(cls, row: list) -> PlanRow:
+        """A plan's row: ``[node id, points, seed, time limit]``, or as notebooks exported before
+        pytest ran the cells wrote it (``[function, node id, points, seed, indices, time limit]``)."""
+        nodeid, points, seed, timeout = (row[1], row[2], row[3], row[5]) if len(row) == 6 else row
+        return cls(str(nodeid), float(points), int(seed), float(timeout))
 
 
 def parse_plan(source: str) -> dict | None:
