@@ -23,19 +23,19 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from autograder.errors import UserError
 from autograder.grading.result import Result
 from autograder.nbgrader import skip_iri_grammars
 from autograder.nbgrader.course import CONFIG
 from autograder.nbgrader.plan import PlanRow, check_file, parse_plan
 from autograder.notebook import find_notebook, nbgrader_student, read_notebook
-from autograder.problemset import ProblemSetError
 from autograder.report.display import fraction, points
 from autograder.status import Status
 
 DEFAULT_COURSE_ID = "default_course"
 
 
-class GradebookError(ProblemSetError):
+class GradebookError(UserError):
     """The gradebook cannot be used as asked; the message says what to do."""
 
 
