@@ -29,6 +29,7 @@ from autograder.checks.context import GradingContext, check_seed, seed_secret
 from autograder.grading.grade import grade_submission, hidden_checks_secret, tree_digest
 from autograder.grading.result import CheckResult, ProblemResult, Result
 from autograder.nbgrader import assignment, course, kernel
+from autograder.nbgrader import student as kernel_student
 from autograder.nbgrader.cells import ExportError, nbgrader_solution_source
 from autograder.nbgrader.gradebook import GradebookError, cell_scores, resolve_gradebook
 from autograder.nbgrader.plan import cell_points, collect_checks, parse_plan
@@ -575,11 +576,11 @@ def test_in_the_kernel_a_call_is_limited_by_its_cpu_time_not_by_a_busy_machine()
         while True:
             pass
 
-    assert kernel._call(lambda s: time.sleep(s) or "done", "waits", (0.6,), {}, 0.3) == "done"
+    assert kernel_student.call(lambda s: time.sleep(s) or "done", "waits", (0.6,), {}, 0.3) == "done"
     with pytest.raises(errors.StudentTimeout, match=r"spin\(\.\.\.\) did not finish within 0.2 s of CPU"):
-        kernel._call(spin, "spin", (), {}, 0.2)
+        kernel_student.call(spin, "spin", (), {}, 0.2)
     with pytest.raises(errors.StudentTimeout, match=r"within 1 s \(it waited instead of computing\)"):
-        kernel._call(time.sleep, "sleeps", (30,), {}, 1 / kernel.WAIT_FACTOR)
+        kernel_student.call(time.sleep, "sleeps", (30,), {}, 1 / kernel_student.WAIT_FACTOR)
     assert signal.getitimer(signal.ITIMER_PROF) == signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
 
 
@@ -601,13 +602,13 @@ def test_in_the_kernel_an_oracle_is_served_and_counted_as_through_the_sandbox():
     def student_code(problem):
         return type(problem).__name__, problem.m, problem.grad(4), problem.used, repr(problem)
 
-    assert kernel._call(student_code, "solve", (oracle,), {}, 5.0) == (
+    assert kernel_student.call(student_code, "solve", (oracle,), {}, 5.0) == (
         "Problem", 3, 8, 1, "<Problem: served by the grader>")
     assert oracle.counts == {"grad": 1, "used": 1}
     with pytest.raises(errors.StudentException, match="ValueError: x must be non-negative"):
-        kernel._call(lambda problem: problem.grad(-1), "solve", (oracle,), {}, 5.0)
+        kernel_student.call(lambda problem: problem.grad(-1), "solve", (oracle,), {}, 5.0)
     with pytest.raises(errors.StudentException, match="has no 'target'"):
-        kernel._call(lambda problem: problem.target, "solve", (oracle,), {}, 5.0)
+        kernel_student.call(lambda problem: problem.target, "solve", (oracle,), {}, 5.0)
 
 
 def test_a_hidden_placeholder_scores_zero_in_a_kernel_and_says_who_grades_it(toy_notebook, capsys):
