@@ -1,19 +1,24 @@
 """nbgrader integration: one problem-set source, two ways to grade it, one gradebook.
 
-- ``course``: ``autograder nbgrader export`` writes a real nbgrader course from ``solutions/<pset>``
-  (``nbgrader_config.py``, ``source/<pset>/<pset>.ipynb``): statement cells, each module as code
-  cells with nbgrader's solution markers, manually graded written answers, and autograded check
-  cells: public ones with their checks, hidden ones as placeholders (no check, reference, seed or
-  secret ever goes into a notebook; only the sandboxed grader grades hidden checks).
-- ``kernel``: what public check cells run inside the notebook's kernel (nbgrader's model: those
-  checks and the student's code share one process).
-- ``notebook``: a submitted notebook's module cells -> ``<module>.py`` files, so that
-  ``autograder grade`` grades notebooks in the sandbox like any other submission.
-- ``gradebook``: our results -> nbgrader's gradebook (its own ``Gradebook`` API), every cell's
-  score read from the ``Result`` (hidden placeholders filled there); the CSV export.
-- ``commands``: the ``autograder nbgrader ...`` and ``autograder export csv`` verbs.
+Exporting (``autograder nbgrader export``: ``solutions/<pset>`` -> a real nbgrader course):
+- ``course``: the course folder (``nbgrader_config.py``, ``source/<pset>/`` and the files beside the
+  notebook);
+- ``assignment``: the notebook's order: introduction, statement, setup, and per problem its answer
+  cells, written answers and check cells;
+- ``cells``: one cell as nbgrader takes it, answer cells from our solution regions
+  (``release.solution_markers``), text nbgrader would take for its markers refused;
+- ``plan``: the check cells' plan: the grading run's checks, their cells, their points (the
+  grader's ``share_points``) and seeds; hidden cells are placeholders (no check, reference, seed or
+  secret ever goes into a notebook);
+- ``written``: written answers graded by hand (``nbgrader.toml``).
 
-Importing this package imports nothing heavy: ``submission.py`` reaches ``notebook`` on every grade.
+In the notebook's kernel (nbgrader's model: public checks next to the student's code):
+- ``kernel``: the ``%%autograder_checks`` magic; pytest runs a cell as the grader runs its file;
+- ``student``: the kernel's globals behind the sandbox's interface.
+
+Recording: ``gradebook``: results -> nbgrader's gradebook (its own ``Gradebook`` API), every cell's
+score read from the ``Result`` (hidden placeholders filled there); the CSV export. ``commands``:
+the CLI edge. Reading a submitted notebook is the core's (``autograder.notebook``).
 """
 
 import sys
