@@ -6,10 +6,13 @@ import shutil
 import sys
 from pathlib import Path
 
+import pytest
+
 from autograder.nbgrader.course import student_files
 from autograder.problemset import load_problem_set
+from autograder.release.pipeline import render_release
 
-from .conftest import TOY_COURSE
+from .conftest import REPO, TOY_COURSE
 
 CHECK_WITH_A_HELPER = '''"""A check file that imports a helper module from beside it."""
 
@@ -40,3 +43,28 @@ def test_a_notebook_check_cell_imports_the_public_helpers_from_the_notebooks_fol
     assert Path(scope["arith_cases"].__file__) == notebook / "checks" / "public" / "arith_cases.py"
     assert scope["arith_cases"].CASES == [(1, 2, 3)]
     assert not (notebook / "checks" / "public" / "test_arith.py").exists()  # checks travel as cells
+
+
+PSETS = sorted(path.parent for path in (REPO / "solutions").glob("*/problemset.toml"))
+
+
+def helpers(folder: Path) -> list[Path]:
+    """The modules of a checks folder that are not checks."""
+    return sorted(p for p in folder.glob("*.py") if not p.name.startswith("test_"))
+
+
+@pytest.mark.parametrize("root", PSETS, ids=lambda p: p.name)
+def test_public_helpers_are_released_beside_the_public_checks(root):
+    pset = load_problem_set(root)
+    files = render_release(pset)
+    for helper in helpers(pset.public_checks_dir):
+        assert files[f"tests/{helper.name}"] == helper.read_bytes(), helper
+
+
+@pytest.mark.parametrize("root", PSETS, ids=lambda p: p.name)
+def test_hidden_helpers_are_never_released(root):
+    pset = load_problem_set(root)
+    released = set(render_release(pset).values()) | set(student_files(pset).values())
+    hidden = list(pset.hidden_checks_dir.rglob("*.py"))
+    assert hidden
+    assert [p.name for p in hidden if p.read_bytes() in released] == []

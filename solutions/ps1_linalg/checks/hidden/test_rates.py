@@ -12,14 +12,21 @@ Batteries give partial credit per sequence. Messages name the family of a failin
 what the student's code returned only as one of the five class names or as a distance to the answer.
 """
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 import sympy
 
 from autograder.checks import BadValue, PartialCredit, StudentException
+from autograder.checks.plugin import import_file
 from autograder.checks.symbolic import decide
 
 pytestmark = pytest.mark.problem("rates")
+
+PUBLIC = Path(__file__).parents[1] / "public"  # the helpers the public checks share with these
+returned_numbers = import_file("_ps1_linalg_returned_numbers", PUBLIC / "returned_numbers.py")
+as_float, as_sympy_number = returned_numbers.as_float, returned_numbers.as_sympy_number
 
 K = sympy.Symbol("k", positive=True, integer=True)
 CLASSES = ("divergent", "sublinear", "linear", "superlinear", "quadratic")
@@ -230,27 +237,6 @@ def judge_classes(student, cases, kind: str, hint: str = "") -> None:
         raise PartialCredit(1 - (len(wrong) + len(raised)) / len(cases), message + hint)
 
 
-def as_float(value):
-    """A returned estimate as a float: a Python int or float, or a 0-d numeric numpy array (numpy
-    scalars arrive as Python numbers); None for anything else."""
-    if type(value) in (int, float):
-        return float(value)
-    if type(value) is np.ndarray and value.shape == () and value.dtype.kind in "iuf":
-        return float(value)
-    return None
-
-
-def _as_number(value):
-    """A returned constant as a sympy number (from a sympy expression, an int, a float or a 0-d
-    array); None if it is not a number."""
-    if isinstance(value, sympy.Basic):
-        return value if value.is_number else None
-    if type(value) is int:
-        return sympy.Integer(value)
-    number = as_float(value)
-    return None if number is None else sympy.Float(number, 30)
-
-
 def constant_matches(value, expected) -> bool:
     """The returned constant equals ``expected`` to EXACT_ATOL; sympy expressions are evaluated
     under ``decide`` (a deadline and a memory cap): one can take forever."""
@@ -260,7 +246,7 @@ def constant_matches(value, expected) -> bool:
 
 
 def _close(value, expected) -> bool:
-    number = _as_number(value)
+    number = as_sympy_number(value)
     if number is None:
         return False
     difference = sympy.N(number - expected, 30)
@@ -278,7 +264,7 @@ def judge_constants(student, cases, kind: str, hint: str = "") -> None:
             first_error = first_error or exc
             raised.append(description)
             continue
-        if _as_number(got) is None:
+        if as_sympy_number(got) is None:
             wrong.append(f"{description} (returned something that is not a real number)")
         elif not constant_matches(got, expected):
             wrong.append(f"{description} (your constant is not within {EXACT_ATOL:g} of q)")

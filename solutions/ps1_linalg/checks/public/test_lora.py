@@ -6,44 +6,19 @@ other sizes, float64 layers, layers without bias, 3-D inputs, the forward formul
 gradients and ``merged_weight``. See "What is checked" in README.md.
 """
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
 from autograder.checks import assert_close
+from autograder.checks.plugin import import_file
 
 pytestmark = [pytest.mark.problem("lora"), pytest.mark.call_timeout(30)]
 
-TRAIN_STEPS, TRAIN_LR, TRAIN_FRACTION = 1000, 0.02, 0.02
-
-
-def layer(rng, n_in: int, n_out: int, dtype=np.float32, bias: bool = True):
-    """A weight (out x in) and bias drawn as torch.nn.Linear draws them: uniform in +-1/sqrt(in)."""
-    bound = 1 / np.sqrt(n_in)
-    weight = rng.uniform(-bound, bound, (n_out, n_in)).astype(dtype)
-    return weight, (rng.uniform(-bound, bound, n_out).astype(dtype) if bias else None)
-
-
-def linear(x, weight, bias):
-    out = np.asarray(x, np.float64) @ np.asarray(weight, np.float64).T
-    return out if bias is None else out + np.asarray(bias, np.float64)
-
-def trained_loss(run: dict, x, y, weight, bias, r: int, alpha: float) -> float:
-    """The mean squared error of the trained layer, computed here from the parameters the training
-    left (A, B, and the base layer's, which a correct LoRA leaves as they were) and the statement's
-    forward formula, never from a loss the student's process reports; NaN when A or B is missing or
-    of the wrong shape."""
-    A, B = run.get("A"), run.get("B")
-    n_out, n_in = np.shape(weight)
-    if isinstance(run.get("base_weight"), np.ndarray) and run["base_weight"].shape == (n_out, n_in):
-        weight = run["base_weight"]
-        bias = run.get("base_bias") if bias is not None else None
-    if not (isinstance(A, np.ndarray) and isinstance(B, np.ndarray)
-            and A.shape == (r, n_in) and B.shape == (n_out, r)):
-        return float("nan")
-    x64 = np.asarray(x, np.float64)
-    out = linear(x64, weight, bias) + (alpha / r) * (x64 @ A.astype(np.float64).T) @ B.astype(np.float64).T
-    return float(np.mean((out - np.asarray(y, np.float64)) ** 2))
-
+lora_layers = import_file("_ps1_linalg_lora_layers", Path(__file__).parent / "lora_layers.py")
+layer, linear, trained_loss = lora_layers.layer, lora_layers.linear, lora_layers.trained_loss
+TRAIN_STEPS, TRAIN_LR, TRAIN_FRACTION = lora_layers.TRAINING_BUDGET
 
 
 @pytest.mark.weight(1.5)

@@ -1,0 +1,19 @@
+"""Input validation judged over several bad inputs: partial credit for the share that raise
+ValueError. Shared by the hidden checks of ps1_linalg (svd_norms, trace); not released.
+"""
+
+from autograder.checks import PartialCredit, student_raises
+
+
+def count_value_errors(cases, name: str) -> None:
+    """Run each (description, call); partial credit for the ones that raise ValueError."""
+    missed = []
+    for description, call in cases:
+        try:
+            with student_raises(ValueError, f"{name} on {description}"):
+                call()
+        except AssertionError:
+            missed.append(description)
+    if missed:
+        raise PartialCredit(1 - len(missed) / len(cases),
+                            f"{name} should raise ValueError, and did not, on: " + "; ".join(missed))
