@@ -9,8 +9,9 @@ submission made of the reference modules with the mutant's module changed; a mut
 when its problem's score drops below the unmutated reference's (graded the same way first). A mutant
 that survives is either a hole in the checks or **equivalent** (it computes what the statement asks,
 e.g. ``<`` for ``<=`` where ties cannot occur); equivalent survivors are reviewed by hand and listed,
-with one line of reason each, in ``benchmarks/check_strength_equivalent.toml`` under the problem
-set's table, keyed by the mutant's id. The score is the share of non-equivalent mutants killed.
+with one line of reason each, beside the problem set in
+``solutions/<pset>/checks/hidden/equivalent_mutants.toml`` (never released), keyed by the mutant's
+id. The score is the share of non-equivalent mutants killed.
 
 Printed per problem: mutants generated, graded (the sample), killed, surviving, equivalent, the
 percentage of non-equivalent graded mutants killed, and each survivor's diff; then the wall time.
@@ -76,7 +77,7 @@ sys.path.insert(0, str(REPO))
 
 from autograder.problemset import ProblemSet, load_problem_set  # noqa: E402
 
-EQUIVALENT_FILE = Path(__file__).with_name("check_strength_equivalent.toml")
+EQUIVALENT = "equivalent_mutants.toml"  # in a problem set's hidden checks: reviewed survivors, by id
 
 # cosmic-ray's operators, by plugin name (core/...), with the short name used in mutant ids.
 COSMIC_OPERATORS = [
@@ -322,10 +323,12 @@ def grade_scores(pset_root: str, modules: dict[str, str], problems: list[str]) -
     return {"scores": scores, "grader_errors": list(result.grader_errors), "failing": failing}
 
 
-def load_equivalent(pset_id: str) -> dict[str, str]:
-    if not EQUIVALENT_FILE.exists():
+def load_equivalent(pset: ProblemSet) -> dict[str, str]:
+    """The problem set's survivors reviewed as equivalent (id -> reason); none where it has no list."""
+    path = pset.hidden_checks_dir / EQUIVALENT if pset.hidden_checks_dir else None
+    if path is None or not path.is_file():
         return {}
-    return dict(tomllib.loads(EQUIVALENT_FILE.read_text()).get(pset_id, {}))
+    return dict(tomllib.loads(path.read_text()))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -342,7 +345,7 @@ def main(argv: list[str] | None = None) -> int:
 
     started = time.perf_counter()
     pset = load_problem_set(REPO / "solutions" / args.pset)
-    equivalent = load_equivalent(pset.id)
+    equivalent = load_equivalent(pset)
     chosen = [p for p in pset.problems if not args.problem or p.id in args.problem]
     if not chosen:
         parser.error(f"no problem {args.problem} in {pset.id}; known: "

@@ -11,6 +11,7 @@ import pytest
 from autograder.nbgrader.course import student_files
 from autograder.problemset import load_problem_set
 from autograder.release.pipeline import render_release
+from autograder.trusted_files import import_file
 
 from .conftest import REPO, TOY_COURSE
 
@@ -68,3 +69,14 @@ def test_hidden_helpers_are_never_released(root):
     hidden = list(pset.hidden_checks_dir.rglob("*.py"))
     assert hidden
     assert [p.name for p in hidden if p.read_bytes() in released] == []
+
+
+@pytest.mark.parametrize("root", PSETS, ids=lambda p: p.name)
+def test_reviewed_equivalent_mutants_sit_beside_their_problem_set(root):
+    """benchmarks/check_strength.py reads a problem set's list from its hidden checks: every id there
+    names a module of that problem set."""
+    check_strength = import_file("_test_check_strength", REPO / "benchmarks" / "check_strength.py")
+    pset = load_problem_set(root)
+    ids = check_strength.load_equivalent(pset)
+    assert all(i.partition(".")[0] in pset.modules and reason for i, reason in ids.items()), ids
+    assert bool(ids) == (pset.hidden_checks_dir / check_strength.EQUIVALENT).is_file()
