@@ -1,7 +1,7 @@
-"""Writing a file so that a reader (or a crash) sees the old file or the whole new one, never half.
-
-The one atomic writer: results.json, reports, exports and Gradescope's results all go through
-``write_atomically``. The lowest layer: it imports nothing from ``autograder``.
+"""Files in and out: the one atomic writer (a reader, or a crash, sees the old file or the whole new
+one, never half: results.json, reports, exports and Gradescope's results all go through
+``write_atomically``), and the one reader of a text file a user names in an option (a CSV of
+extensions, timestamps or a roster). The lowest layer: it imports nothing from ``autograder``.
 """
 
 from __future__ import annotations
@@ -42,3 +42,15 @@ def _umask() -> int:
     mask = os.umask(0o022)
     os.umask(mask)
     return mask
+
+
+def read_user_text(path: Path, option: str, error: type[Exception], hint: str = "") -> str:
+    """The text of the file a user named with ``option`` (UTF-8, a byte-order mark allowed: a
+    spreadsheet's "CSV UTF-8"); a missing or non-UTF-8 file raises ``error`` with one line saying so
+    (``hint``: what else the option takes)."""
+    try:
+        return Path(path).read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise error(f"{option} {path}: no such file{'; ' + hint if hint else ''}") from None
+    except UnicodeDecodeError:
+        raise error(f"{path} is not UTF-8 text; save it as CSV (UTF-8)") from None

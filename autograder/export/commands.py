@@ -16,7 +16,7 @@ from autograder.export.classroom import to_classroom
 from autograder.export.grade_table import to_grade_table
 from autograder.export.gradescope import VISIBILITIES, to_gradescope
 from autograder.export.lms import Export, ExportError, csv_text, parse_roster, to_canvas, to_moodle
-from autograder.files import write_atomically
+from autograder.files import read_user_text, write_atomically
 from autograder.grading.grade import RESULTS_FILE
 from autograder.grading.result import Result
 from autograder.grading.results_folder import read_results
@@ -201,13 +201,7 @@ def _results(folder: Path) -> list[Result]:
 
 
 def _roster(path: Path, match: str):
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ExportError(f"--roster {path}: no such file") from None
-    except UnicodeDecodeError:
-        raise ExportError(f"{path} is not UTF-8 text; save it as CSV UTF-8") from None
-    return parse_roster(text, str(path), match)
+    return parse_roster(read_user_text(path, "--roster", ExportError), str(path), match)
 
 
 def _write_lms(export: Export, out: Path) -> None:

@@ -26,6 +26,7 @@ from autograder.deadline_policy import (
     read_csv,
     shown,
 )
+from autograder.files import read_user_text
 from autograder.grading.result import Result
 from autograder.grading.submission_time import submission_times
 from autograder.problemset import ProblemSet
@@ -200,12 +201,6 @@ def plan_deadline(pset: ProblemSet, sources: dict[Path, str], *, timestamps: str
     times = submission_times(sources, zone, timestamps=timestamps, submitted_at=submitted_at)
     granted: dict[str, Extension] = {}
     if extensions is not None:
-        path = Path(extensions)
-        try:
-            text = path.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            raise DeadlineError(f"--extensions {path}: no such file") from None
-        except UnicodeDecodeError:
-            raise DeadlineError(f"{path} is not UTF-8 text; save it as CSV (UTF-8)") from None
-        granted = parse_extensions(text, deadline, pset.id, str(path))
+        text = read_user_text(Path(extensions), "--extensions", DeadlineError)
+        granted = parse_extensions(text, deadline, pset.id, str(extensions))
     return LatePlan(deadline, times, granted, now)

@@ -22,6 +22,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from autograder.deadline_policy import DeadlineError, parse_time, read_csv
+from autograder.files import read_user_text
 
 CHANNELS = ("nbgrader", "gradescope")
 NBGRADER_FILE, GRADESCOPE_FILE = "timestamp.txt", "submission_metadata.json"
@@ -96,13 +97,8 @@ def _gradescope(source: Path, zone: ZoneInfo) -> tuple[datetime, str]:
 
 
 def _from_csv(path: Path, sources: dict[Path, str], zone: ZoneInfo) -> dict[Path, tuple[datetime, str]]:
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise DeadlineError(f"--timestamps {path}: no such file; pass nbgrader, gradescope or a CSV "
-                            f"with columns student,submitted_at") from None
-    except UnicodeDecodeError:
-        raise DeadlineError(f"{path} is not UTF-8 text; save it as CSV UTF-8") from None
+    text = read_user_text(path, "--timestamps", DeadlineError,
+                          "pass nbgrader, gradescope or a CSV with columns student,submitted_at")
     table = read_csv(text, str(path))
     header = [h.strip() for h in (table[0] if table else [])]
     if not {"student", "submitted_at"} <= set(header):
