@@ -8,21 +8,22 @@ sandbox. Messages say which case and what kind of difference, never the hidden i
 computed from the student's results (a step, a size, a ratio).
 """
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
-from autograder.checks import Oracle, PartialCredit, StudentError, StudentException, StudentTimeout, redact
+from autograder.checks import PartialCredit, StudentError, StudentException, StudentTimeout, redact
+from autograder.checks.plugin import import_file
 
 pytestmark = pytest.mark.problem("variance_reduction")
 
 METHODS = ("sgd", "sag", "saga", "svrg")
 TOLERANCE = 1e-9  # trajectories: |x - x_ref| <= TOLERANCE * (1 + |x_ref|) entrywise
-CONVERGED = 1e-7  # f(x) - f* that SAG, SAGA and SVRG reach within the stated budgets
-SETTINGS = {  # the statement's budgets: lr in units of 1/L_max, steps or epochs in units of m
-    "sag": {"lr": 1 / 16, "length": 25},
-    "saga": {"lr": 1 / 3, "length": 20},
-    "svrg": {"lr": 1 / 3, "length": 8, "epoch_length": 2},
-}
+PUBLIC = Path(__file__).parents[1] / "public"  # the helpers the public checks share with these
+finite_sum_runs = import_file("_ps2_stochastic_finite_sum_runs", PUBLIC / "finite_sum_runs.py")
+run, gaps, budget = finite_sum_runs.run, finite_sum_runs.gaps, finite_sum_runs.budget
+CONVERGED, SETTINGS = finite_sum_runs.CONVERGED, finite_sum_runs.SETTINGS
 
 
 # ---------------------------------------------------------------------------- helpers
@@ -48,24 +49,6 @@ def point(rng: np.random.Generator, n: int, radius: float) -> np.ndarray:
     return radius * x / np.linalg.norm(x)
 
 
-def run(student, given, method: str, kwargs: dict, x0, lr: float, length: int, epoch_length=None,
-        seed: int = 0) -> dict:
-    """Run the student's method in the sandbox through the driver (see drivers/) on the given
-    problem, which stays here: the student's code reaches it through an Oracle stand-in."""
-    getattr(student.variance_reduction, method)  # a missing function or a broken import: reported as such
-    driver = getattr(student.driver("variance_reduction"), method)
-    problem = given.problems.FiniteSumLogistic(**kwargs)
-    oracle = Oracle(problem, methods=("f", "grad", "grad_i", "reset_calls"),
-                    attributes=("m", "n", "mu", "L", "L_max"), properties=("calls",))
-    x0 = np.asarray(x0)
-    if method == "svrg":
-        out = driver(oracle, x0, float(lr), length, epoch_length, seed)
-    else:
-        out = driver(oracle, x0, float(lr), length, seed)
-    # counted here, by the grader: the student's code never holds the counter
-    return dict(out, calls=oracle.counts.get("grad_i", 0) + problem.m * oracle.counts.get("grad", 0))
-
-
 def call_text(method: str) -> str:
     if method == "svrg":
         return "svrg(problem, x0, lr, n_epochs, epoch_length, rng)"
@@ -89,13 +72,6 @@ def iterates(out: dict, rows: int, n: int, method: str, *, finite: bool = True) 
     if finite and not np.isfinite(x).all():
         raise AssertionError(f"{what} produced non-finite values (the iteration diverged)")
     return x
-
-
-def gaps(problem, x: np.ndarray) -> np.ndarray:
-    """f(x_k) - f* for each row x_k, on the reference's problem."""
-    margins = (x @ problem.A.T) * problem.y
-    values = np.mean(np.logaddexp(0.0, -margins), axis=1) + 0.5 * problem.mu * np.sum(x * x, axis=1)
-    return values - problem.f_star
 
 
 def student_failure(exc: StudentError) -> str:
@@ -210,15 +186,6 @@ def test_trajectory_matches_the_reference_under_the_contract(student, reference,
 
 
 # ---------------------------------------------------------------------------- oracle budget
-
-
-def budget(method: str, m: int, length: int, epoch_length: int | None) -> tuple[int, str]:
-    if method == "sgd":
-        return length, "n_steps"
-    if method in ("sag", "saga"):
-        return m + length, "m + n_steps (m grad_i for the table at x0, then 1 per step)"
-    return length * (m + 2 * epoch_length), \
-        "n_epochs * (m + 2 * epoch_length) (one grad per epoch, 2 grad_i per inner step)"
 
 
 @pytest.mark.weight(2)

@@ -7,28 +7,20 @@ parameters must agree after every step: ``|x - x_torch| <= 1e-10 * max|x_torch|`
 """
 
 import functools
-import importlib.util
 from pathlib import Path
 
 import pytest
 import torch
 
+from autograder.checks.plugin import import_file
+
 pytestmark = pytest.mark.problem("adaptive")
 
 RTOL_FLOAT64 = 1e-10
 
-
-def _load_driver():
-    """The driver file of this problem set, imported here (trusted code) for the shared builders."""
-    root = next(f for f in Path(__file__).resolve().parents if (f / "problemset.toml").is_file())
-    path = root / "drivers" / "optimizers.py"
-    spec = importlib.util.spec_from_file_location("_ps2_optimizers_driver", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-DRIVER = _load_driver()
+PSET = next(f for f in Path(__file__).resolve().parents if (f / "problemset.toml").is_file())
+# drivers/optimizers.py, imported here in the grader (trusted code) for the shared builders
+DRIVER = import_file("_ps2_stochastic_optimizers_driver", PSET / "drivers" / "optimizers.py")
 
 
 def judge(student, name: str, what: str, **plan) -> None:

@@ -6,15 +6,19 @@ statement), never from a reference solution. The hidden checks add trajectory eq
 sampling contract, more problems, seeds and step sizes, and behaviour checks.
 """
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
-from autograder.checks import Oracle
+from autograder.checks.plugin import import_file
 
 pytestmark = pytest.mark.problem("variance_reduction")
 
 PUBLIC = {"m": 200, "n": 10, "mu": 0.1, "seed": 0}
-CONVERGED = 1e-7  # f(x) - f* the variance-reduced methods must reach in the stated budgets
+finite_sum_runs = import_file("_ps2_stochastic_finite_sum_runs", Path(__file__).parent / "finite_sum_runs.py")
+run, gaps, budget = finite_sum_runs.run, finite_sum_runs.gaps, finite_sum_runs.budget
+CONVERGED, SETTINGS = finite_sum_runs.CONVERGED, finite_sum_runs.SETTINGS
 
 
 # ---------------------------------------------------------------------------- helpers
@@ -24,23 +28,6 @@ def make_problem(given, kwargs: dict):
     """A ``FiniteSumLogistic`` of the given ``problems.py``, imported here in the grader from the
     problem set (the instructor's copy when grading), never from the submission."""
     return given.problems.FiniteSumLogistic(**kwargs)
-
-
-def run(student, given, method: str, kwargs: dict, x0, lr: float, length: int, epoch_length=None,
-        seed: int = 0) -> dict:
-    """Run the student's method in the sandbox through the driver (see drivers/), on a problem that
-    stays here: the student's code calls it through a stand-in and every gradient is counted here."""
-    getattr(student.variance_reduction, method)  # a missing function or a broken import: reported as such
-    driver = getattr(student.driver("variance_reduction"), method)
-    problem = make_problem(given, kwargs)
-    oracle = Oracle(problem, methods=("f", "grad", "grad_i", "reset_calls"),
-                    attributes=("m", "n", "mu", "L", "L_max"), properties=("calls",))
-    x0 = np.asarray(x0, dtype=float)
-    if method == "svrg":
-        out = driver(oracle, x0, float(lr), length, epoch_length, seed)
-    else:
-        out = driver(oracle, x0, float(lr), length, seed)
-    return dict(out, calls=oracle.counts.get("grad_i", 0) + problem.m * oracle.counts.get("grad", 0))
 
 
 def iterates(out: dict, rows: int, n: int, what: str) -> np.ndarray:
@@ -59,13 +46,6 @@ def iterates(out: dict, rows: int, n: int, what: str) -> np.ndarray:
         raise AssertionError(f"{what} produced non-finite values from row {int(np.argmax(bad))} on "
                              f"(the iteration diverged)")
     return x
-
-
-def gaps(problem, x: np.ndarray) -> np.ndarray:
-    """f(x_k) - f* for each row x_k."""
-    margins = (x @ problem.A.T) * problem.y
-    values = np.mean(np.logaddexp(0.0, -margins), axis=1) + 0.5 * problem.mu * np.sum(x * x, axis=1)
-    return values - problem.f_star
 
 
 def start(n: int) -> np.ndarray:
@@ -130,15 +110,6 @@ def test_first_step_is_a_full_gradient_step(student, given, method):
 # ---------------------------------------------------------------------------- oracle budget
 
 
-def budget(method: str, m: int, length: int, epoch_length: int | None) -> tuple[int, str]:
-    if method == "sgd":
-        return length, "n_steps"
-    if method in ("sag", "saga"):
-        return m + length, "m + n_steps (m for the table at x0, then 1 per step)"
-    return length * (m + 2 * epoch_length), \
-        "n_epochs * (m + 2 * epoch_length) (one full gradient per epoch, 2 grad_i per inner step)"
-
-
 @pytest.mark.parametrize("method", ["sgd", "sag", "saga", "svrg"])
 def test_oracle_budget_on_the_public_problem(student, given, method):
     """oracle budget on the public problem"""
@@ -155,14 +126,6 @@ def test_oracle_budget_on_the_public_problem(student, given, method):
 
 
 # ---------------------------------------------------------------------------- convergence
-
-
-SETTINGS = {  # the statement's budgets: lr in units of 1/L_max, steps or epochs in units of m
-    "sag": {"lr": 1 / 16, "length": 25, "text": "sag(lr = 1/(16 L_max), 25m steps)"},
-    "saga": {"lr": 1 / 3, "length": 20, "text": "saga(lr = 1/(3 L_max), 20m steps)"},
-    "svrg": {"lr": 1 / 3, "length": 8, "epoch_length": 2,
-             "text": "svrg(lr = 1/(3 L_max), 8 epochs of 2m inner steps)"},
-}
 
 
 @pytest.mark.parametrize("method", ["sag", "saga", "svrg"])
