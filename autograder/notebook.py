@@ -27,8 +27,6 @@ from autograder.problemset import ProblemSet
 META = "autograder"  # our key in a cell's metadata: {"role": ..., "module"/"problem": ...}
 CODE_ID = "code_"  # grade id of a module's answer cell: code_<module>
 CHECKS_MAGIC = "%%autograder_checks"  # first line of every check cell
-PLAN = "__autograder__"  # the check cell's plan: which checks, points, seeds
-SETUP_ID = "autograder_setup"
 SUBMITTED = "submitted"  # nbgrader's folder of collected submissions: submitted/<student>/<pset>/
 MAX_NOTEBOOK_BYTES = 50 << 20
 _IPYTHON_LINE = re.compile(r"^(\s*)([%!].*)$")

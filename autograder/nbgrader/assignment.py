@@ -24,6 +24,7 @@ from autograder.nbgrader.cells import (
     validate,
 )
 from autograder.nbgrader.plan import (
+    PLAN,
     CheckCell,
     check_cells,
     collect_checks,
@@ -33,9 +34,11 @@ from autograder.nbgrader.plan import (
     reference_modules,
 )
 from autograder.nbgrader.written import Written, written_cells, written_parts
-from autograder.notebook import CHECKS_MAGIC, META, PLAN, SETUP_ID
+from autograder.notebook import CHECKS_MAGIC, META
 from autograder.problemset import Problem, ProblemSet
 from autograder.release import pipeline
+
+SETUP_ID = "autograder_setup"  # grade id of the notebook's locked setup cell
 
 KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
 

@@ -21,12 +21,14 @@ from autograder.grading.grade import TIMING_CHECKS, check_paths, hidden_checks_s
 from autograder.grading.outcome import CheckOutcome, share_points
 from autograder.grading.recorder import CheckRecorder
 from autograder.nbgrader.cells import ExportError
-from autograder.notebook import CHECKS_MAGIC, PLAN
+from autograder.notebook import CHECKS_MAGIC
 from autograder.problemset import ProblemSet
 from autograder.status import Status
 
+PLAN = "__autograder__"  # the check cell's plan: which checks, points, seeds
+
 SANDBOX_ONLY_FIXTURES = frozenset({"timing"})  # they drive the sandboxed child itself
-TIMING_CELL = "timing"  # the cell of a problem's [[timing]] checks (the engine's autograder/timing/check.py)
+TIMING_CELL = "timing"  # the cell of a problem's [[timing]] checks (autograder/checks/timing_check.py)
 
 
 @dataclass
