@@ -7,25 +7,23 @@ Expected CR values are the reference's under the same seed, computed here; ID re
 by properties only (any valid skeleton passes). Messages never reveal hidden inputs or values.
 """
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
-from autograder.checks import PartialCredit, assert_close, expect_type, student_raises
+from autograder.checks import assert_close, expect_type
+from autograder.checks.plugin import import_file
 
 pytestmark = pytest.mark.problem("cr_id")
 
+HIDDEN = Path(__file__).parent  # the helpers these hidden checks share
+value_error_cases = import_file("_ps3_lowrank_value_error_cases", HIDDEN / "value_error_cases.py")
+random_matrices = import_file("_ps3_lowrank_random_matrices", HIDDEN / "random_matrices.py")
+returned_scalars = import_file("_ps3_lowrank_returned_scalars", HIDDEN / "returned_scalars.py")
+
 CONTRACT = ("draw once, idx = rng.choice(n, size=r, replace=True, p=p) with "
             "rng = np.random.default_rng(rng), and weight each pair by 1 / (r p_i)")
-
-
-def orthonormal_columns(rng, rows, cols):
-    q, _ = np.linalg.qr(rng.standard_normal((rows, cols)))
-    return q
-
-
-def with_spectrum(rng, m, n, s):
-    s = np.asarray(s, dtype=np.float64)
-    return (orthonormal_columns(rng, m, s.size) * s) @ orthonormal_columns(rng, n, s.size).T
 
 
 def product_pair(rng, m, n, p):
@@ -33,15 +31,6 @@ def product_pair(rng, m, n, p):
     A = rng.standard_normal((m, n)) * np.exp(rng.uniform(-2, 2, size=n))
     B = rng.standard_normal((n, p)) * np.exp(rng.uniform(-2, 2, size=(n, 1)))
     return A, B
-
-
-def as_float(value, what):
-    if type(value) is np.ndarray and value.shape in ((), (1,)) and value.dtype.kind == "f":
-        value = float(value.reshape(-1)[0])
-    expect_type(value, float, what)
-    if not np.isfinite(value):
-        raise AssertionError(f"{what} returned {value!r}; expected a finite number")
-    return value
 
 
 # ---------------------------------------------------------------------------- CR
@@ -90,13 +79,14 @@ def test_cr_expected_sq_error(student, reference, rng):
     for m, n, p, r in ((6, 20, 5, 4), (3, 45, 8, 1), (10, 15, 10, 9)):
         A, B = product_pair(rng, m, n, p)
         expected = reference.cr_id.cr_expected_sq_error(A, B, r)
-        got = as_float(student.cr_id.cr_expected_sq_error(A, B, r), "cr_expected_sq_error(A, B, r)")
+        got = returned_scalars.as_float(student.cr_id.cr_expected_sq_error(A, B, r),
+                                        "cr_expected_sq_error(A, B, r)")
         assert abs(got - expected) <= 1e-10 * abs(expected), (
             "cr_expected_sq_error with the optimal p is off: it is (sum_i ||a_i||^2 ||b_i||^2 / p_i "
             "- ||AB||_F^2) / r")
         uniform = np.full(n, 1.0 / n)
         expected = reference.cr_id.cr_expected_sq_error(A, B, r, uniform)
-        got = as_float(student.cr_id.cr_expected_sq_error(A, B, r, uniform),
+        got = returned_scalars.as_float(student.cr_id.cr_expected_sq_error(A, B, r, uniform),
                        "cr_expected_sq_error(A, B, r, p)")
         assert abs(got - expected) <= 1e-10 * abs(expected), (
             "cr_expected_sq_error with a given (uniform) p is off")
@@ -104,7 +94,8 @@ def test_cr_expected_sq_error(student, reference, rng):
     A[:, 3] = 0.0
     p = reference.cr_id.cr_probabilities(A, B)
     expected = reference.cr_id.cr_expected_sq_error(A, B, 2, p)
-    got = as_float(student.cr_id.cr_expected_sq_error(A, B, 2, p), "cr_expected_sq_error(A, B, r, p)")
+    got = returned_scalars.as_float(student.cr_id.cr_expected_sq_error(A, B, 2, p),
+                                    "cr_expected_sq_error(A, B, r, p)")
     assert abs(got - expected) <= 1e-10 * abs(expected), (
         "cr_expected_sq_error with p_i = 0 for a zero column is off: such terms count 0")
 
@@ -150,17 +141,18 @@ def test_interp_decomp_decaying_spectra(student, rng):
     """interp_decomp: tall and wide matrices with decaying spectra: error within 5 times the optimum."""
     for (m, n), k in (((60, 40), 8), ((30, 70), 12), ((50, 50), 20), ((80, 30), 3)):
         s = np.exp(-np.linspace(0, rng.uniform(4, 12), min(m, n)))
-        judge_id(student, with_spectrum(rng, m, n, s), k, "a matrix with a decaying spectrum")
+        judge_id(student, random_matrices.with_spectrum(rng, m, n, s), k, "a matrix with a decaying spectrum")
 
 
 def test_interp_decomp_low_rank_is_exact(student, rng):
     """interp_decomp: a matrix of rank <= k is reproduced (k = rank, k > rank, k = n, zero matrix)."""
-    A = with_spectrum(rng, 25, 30, rng.uniform(1, 3, size=5))
+    A = random_matrices.with_spectrum(rng, 25, 30, rng.uniform(1, 3, size=5))
     judge_id(student, A, 5, "a rank-5 matrix with k = 5")
     judge_id(student, A, 9, "a rank-5 matrix with k = 9 (the triangular block is singular)")
     judge_id(student, rng.standard_normal((6, 8)), 8, "a matrix with k = n (P = I)")
     judge_id(student, np.zeros((5, 7)), 3, "the zero matrix")
-    judge_id(student, with_spectrum(rng, 20, 15, rng.uniform(1, 3, size=4)).astype(np.float32), 6,
+    low_rank = random_matrices.with_spectrum(rng, 20, 15, rng.uniform(1, 3, size=4))
+    judge_id(student, low_rank.astype(np.float32), 6,
              "a float32 matrix of rank 4 with k = 6")
 
 
@@ -168,12 +160,13 @@ def test_interp_decomp_low_rank_is_exact(student, rng):
 def test_interp_decomp_traps(student, rng):
     """interp_decomp: important columns at random positions; the largest column repeated k times."""
     m, n, k = 40, 60, 6
-    basis = orthonormal_columns(rng, m, k)
+    basis = random_matrices.orthonormal_columns(rng, m, k)
     A = 1e-6 * rng.standard_normal((m, n))
     important = rng.choice(np.arange(k, n), size=k, replace=False)
     A[:, important] += basis * rng.uniform(1, 2, size=k)
     judge_id(student, A, k, "a matrix whose important columns are not the first ones")
-    B = with_spectrum(rng, m, n, rng.uniform(1, 2, size=k)) + 1e-6 * rng.standard_normal((m, n))
+    B = (random_matrices.with_spectrum(rng, m, n, rng.uniform(1, 2, size=k))
+         + 1e-6 * rng.standard_normal((m, n)))
     big = int(rng.integers(n))
     B[:, big] *= 20
     copies = rng.choice(np.delete(np.arange(n), big), size=k - 1, replace=False)
@@ -193,13 +186,4 @@ def test_invalid_arguments_are_rejected(student, rng):
         ("interp_decomp with k > n", lambda: cr.interp_decomp(A, 6)),
         ("interp_decomp on a 1-D array", lambda: cr.interp_decomp(A[0], 1)),
     ]
-    missed = []
-    for description, call in cases:
-        try:
-            with student_raises(ValueError, description):
-                call()
-        except AssertionError:
-            missed.append(description)
-    if missed:
-        raise PartialCredit(1 - len(missed) / len(cases),
-                            "expected ValueError, and got none, on: " + "; ".join(missed))
+    value_error_cases.count_value_errors(cases)
