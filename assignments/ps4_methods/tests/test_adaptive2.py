@@ -17,30 +17,10 @@ from autograder.checks.plugin import import_file
 
 pytestmark = pytest.mark.problem("adaptive2")
 
-
-def optimizers_driver():
-    """drivers/optimizers.py, imported here in the grader to run torch.optim on the same problems."""
-    root = next(folder for folder in Path(__file__).resolve().parents
-                if (folder / "problemset.toml").is_file())
-    return import_file("_autograder_ps4_methods_optimizers_driver", root / "drivers" / "optimizers.py")
-
-
-def first_divergence(got: dict, want: dict, rtol: float, what: str):
-    """None if every parameter agrees at every step within rtol * (largest entry), else a message."""
-    got = got.get("params") if isinstance(got, dict) else None
-    if not isinstance(got, dict) or set(got) != set(want["params"]):
-        return f"{what}: no trajectory came back"
-    steps = len(want["losses"])
-    for k in range(1, steps + 1):
-        for name, e_all in want["params"].items():
-            a, e = got[name], e_all
-            if not isinstance(a, np.ndarray) or a.shape != e.shape or a.dtype != e.dtype:
-                return f"{what}: parameter {name} changed shape or dtype; update parameters in place"
-            diff = float(np.max(np.abs(a[k].astype(float) - e[k].astype(float))))
-            if not diff <= rtol * max(float(np.max(np.abs(e[k]))), 1e-300):
-                return (f"{what}: parameter {name} first differs from the expected values after step {k} "
-                        f"of {steps} (tolerance {rtol:g} relative to its largest entry)")
-    return None
+optimizer_trajectories = import_file("_ps4_methods_optimizer_trajectories",
+                                     Path(__file__).parent / "optimizer_trajectories.py")
+optimizers_driver = optimizer_trajectories.optimizers_driver
+first_divergence = optimizer_trajectories.first_divergence
 
 
 def test_adadelta_matches_torch_with_defaults(student):

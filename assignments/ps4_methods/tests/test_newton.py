@@ -11,10 +11,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from autograder.checks import Oracle, expect_type
+from autograder.checks import expect_type
 from autograder.checks.plugin import import_file
 
 pytestmark = pytest.mark.problem("newton")
+
+counted_runs = import_file("_ps4_methods_counted_runs", Path(__file__).parent / "counted_runs.py")
+run = counted_runs.run
 
 
 def iterates(value, rows, n, what):
@@ -25,26 +28,9 @@ def iterates(value, rows, n, what):
     return value
 
 
-def given_problems():
-    """The given ``problems.py`` of this problem set (the instructor's copy when grading), imported
-    here in the grader, never from the submission."""
-    root = next(folder for folder in Path(__file__).resolve().parents
-                if (folder / "problemset.toml").is_file())
-    return import_file("_autograder_given_ps4_methods_problems", root / "problems.py")
-
-
-def run(student, module, function, f, x0, **options):
-    """``<module>.<function>(f, x0, **options)`` in the sandbox (through drivers/methods.py), with
-    ``f`` staying here: the student's code calls it through a stand-in and every call is counted
-    here, on ``f`` itself."""
-    getattr(getattr(student, module), function)  # a missing function or a broken import: reported as such
-    oracle = Oracle(f, methods=("__call__", "grad", "hess"), attributes=("n",))
-    return student.driver("methods").run(module, function, oracle, np.asarray(x0, dtype=float), options)
-
-
-def test_pure_newton_climbs_to_the_maximum(student):
+def test_pure_newton_climbs_to_the_maximum(student, given):
     """newton: from (0.5, 0.4) on cos x + cos y pure Newton converges to the maximum (0, 0)"""
-    f = given_problems().CosineBumps()
+    f = given.problems.CosineBumps()
     x = iterates(run(student, "newton", "newton", f, [0.5, 0.4], n_steps=8)["result"], 9, 2,
                  "newton(f, x0, n_steps=8)")
     assert np.array_equal(x[0], [0.5, 0.4]), "newton: row 0 must be x0"
@@ -55,9 +41,9 @@ def test_pure_newton_climbs_to_the_maximum(student):
         f"{f.evaluations} times; expected 8, 8 and 0")
 
 
-def test_damped_newton_descends_to_the_minimum(student):
+def test_damped_newton_descends_to_the_minimum(student, given):
     """damped_newton: from (0.5, 0.4) it decreases f at every step, ends near (pi, pi), calls f 7 times"""
-    f = given_problems().CosineBumps()
+    f = given.problems.CosineBumps()
     x = iterates(run(student, "newton", "damped_newton", f, [0.5, 0.4], n_steps=50)["result"], None, 2,
                  "damped_newton(f, x0, n_steps=50)")
     values = np.cos(x[:, 0]) + np.cos(x[:, 1])

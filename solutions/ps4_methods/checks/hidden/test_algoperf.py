@@ -5,12 +5,20 @@ submission reaches; profiles non-decreasing in tau; scores in [0, 1]; ValueError
 Inputs come from the ``rng`` fixture (secret); expected values are the reference's, computed here.
 """
 
+import functools
+from pathlib import Path
+
 import numpy as np
 import pytest
 
-from autograder.checks import assert_close, expect_type, student_raises
+from autograder.checks import assert_close, student_raises
+from autograder.checks.plugin import import_file
 
 pytestmark = pytest.mark.problem("algoperf")
+
+PUBLIC = Path(__file__).parents[1] / "public"  # the helpers the public checks share with these
+returned_values = import_file("_ps4_methods_returned_values", PUBLIC / "returned_values.py")
+array = functools.partial(returned_values.as_array, reveal_shape=False)
 
 
 def random_times(rng, S=6, W=8):
@@ -19,13 +27,6 @@ def random_times(rng, S=6, W=8):
     t[:, 0] = np.inf                       # a workload no submission reaches
     t[1, 1] = t[2, 1] = t[:, 1].min()      # a tie for the fastest
     return t
-
-
-def array(value, shape, what):
-    expect_type(value, np.ndarray, what)
-    if value.shape != shape:
-        raise AssertionError(f"{what} returned an array of the wrong shape (the statement gives its shape)")
-    return value
 
 
 @pytest.mark.weight(2)

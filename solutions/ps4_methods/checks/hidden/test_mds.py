@@ -8,23 +8,24 @@ Stress values of returned embeddings are recomputed here, never taken from the s
 name steps and sizes of differences, never the hidden inputs.
 """
 
+import functools
+from pathlib import Path
+
 import numpy as np
 import pytest
 
-from autograder.checks import Oracle, assert_close, expect_type, student_raises
+from autograder.checks import assert_close, student_raises
+from autograder.checks.plugin import import_file
 
 pytestmark = pytest.mark.problem("mds")
 
+PUBLIC = Path(__file__).parents[1] / "public"  # the helpers the public checks share with these
+counted_runs = import_file("_ps4_methods_counted_runs", PUBLIC / "counted_runs.py")
+returned_values = import_file("_ps4_methods_returned_values", PUBLIC / "returned_values.py")
+run, as_float = counted_runs.run, returned_values.as_float
+as_array = functools.partial(returned_values.as_array, reveal_shape=False)
+
 TRAJECTORY = 1e-9  # |x - x_ref| <= TRAJECTORY * (1 + |x_ref|) entrywise
-
-
-def run(student, module, function, f, x0, **options):
-    """``<module>.<function>(f, x0, **options)`` in the sandbox (through drivers/methods.py), with
-    ``f`` staying here: the student's code calls it through a stand-in and every call is counted
-    here, on ``f`` itself."""
-    getattr(getattr(student, module), function)  # a missing function or a broken import: reported as such
-    oracle = Oracle(f, methods=("__call__", "grad", "hess"), attributes=("n",))
-    return student.driver("methods").run(module, function, oracle, np.asarray(x0, dtype=float), options)
 
 
 def points(rng, N, p=2):
@@ -41,20 +42,6 @@ def noisy_dissimilarities(rng, N):
     D = distances(points(rng, N, 3)) * rng.uniform(0.8, 1.2, (N, N))
     D = np.triu(D, 1)
     return D + D.T
-
-
-def as_float(value, what):
-    if type(value) is np.ndarray and value.shape in ((), (1,)) and value.dtype.kind == "f":
-        value = float(value.reshape(-1)[0])
-    expect_type(value, float, what)
-    return value
-
-
-def as_array(value, shape, what):
-    expect_type(value, np.ndarray, what)
-    if value.shape != shape:
-        raise AssertionError(f"{what} returned an array of the wrong shape (the statement gives its shape)")
-    return value
 
 
 def gd(student, f, x0, lr, n_steps):

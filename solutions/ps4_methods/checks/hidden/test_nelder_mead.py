@@ -7,13 +7,23 @@ Inputs come from the ``rng`` fixture (secret). Expected values are the reference
 f_best is recomputed here from x_best. Messages name rows and sizes, never the hidden inputs.
 """
 
+import functools
+from pathlib import Path
+
 import numpy as np
 import pytest
 import scipy.optimize
 
-from autograder.checks import Oracle, expect_type, student_raises
+from autograder.checks import student_raises
+from autograder.checks.plugin import import_file
 
 pytestmark = pytest.mark.problem("nelder_mead")
+
+PUBLIC = Path(__file__).parents[1] / "public"  # the helpers the public checks share with these
+counted_runs = import_file("_ps4_methods_counted_runs", PUBLIC / "counted_runs.py")
+returned_values = import_file("_ps4_methods_returned_values", PUBLIC / "returned_values.py")
+run = counted_runs.run
+unpack = functools.partial(returned_values.nelder_mead_result, reveal_shape=False)
 
 # |x - x_ref| <= TOLERANCE * (1 + |x_ref|) entrywise. Not 1e-12: the same rules computed in another
 # floating-point order (the centroid as (sum of all - worst) / n, x_r as xbar + (xbar - x_h), ...) agree
@@ -22,32 +32,6 @@ pytestmark = pytest.mark.problem("nelder_mead")
 # moves the path by O(1).
 TOLERANCE = 1e-6
 PREFIX = 60  # iterations of a long high-accuracy run compared with scipy (rounding drift starts later)
-
-
-def run(student, module, function, f, x0, **options):
-    """``<module>.<function>(f, x0, **options)`` in the sandbox (through drivers/methods.py), with
-    ``f`` staying here: the student's code calls it through a stand-in and every call is counted
-    here, on ``f`` itself."""
-    getattr(getattr(student, module), function)  # a missing function or a broken import: reported as such
-    oracle = Oracle(f, methods=("__call__", "grad", "hess"), attributes=("n",))
-    return student.driver("methods").run(module, function, oracle, np.asarray(x0, dtype=float), options)
-
-
-def unpack(result, n, what):
-    """(x_best, f_best, best_per_iter, n_fev), validated."""
-    if not isinstance(result, list) or len(result) != 4:
-        raise AssertionError(f"{what} must return a tuple (x_best, f_best, best_per_iter, n_fev)")
-    x, fx, best, n_fev = result
-    expect_type(x, np.ndarray, f"{what}[0] (x_best)")
-    if type(fx) is np.ndarray and fx.shape in ((), (1,)):
-        fx = float(fx.reshape(-1)[0])
-    expect_type(fx, float, f"{what}[1] (f_best)")
-    expect_type(best, np.ndarray, f"{what}[2] (best_per_iter)")
-    expect_type(n_fev, int, f"{what}[3] (n_fev)")
-    if x.shape != (n,) or best.ndim != 2 or best.shape[1] != n:
-        raise AssertionError(f"{what} returned x_best or best_per_iter of the wrong shape; expected (n,) "
-                             "and (n_iter + 1, n)")
-    return x, fx, best, n_fev
 
 
 def compare(given, reference, student, problem, kwargs, x0, what, **options):

@@ -7,23 +7,21 @@ Inputs come from the ``rng`` fixture (secret). Expected values are the reference
 function values are computed here, never taken from the sandbox.
 """
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
-from autograder.checks import Oracle, expect_type
+from autograder.checks import expect_type
+from autograder.checks.plugin import import_file
 
 pytestmark = pytest.mark.problem("newton")
 
+PUBLIC = Path(__file__).parents[1] / "public"  # the helpers the public checks share with these
+counted_runs = import_file("_ps4_methods_counted_runs", PUBLIC / "counted_runs.py")
+run = counted_runs.run
+
 TOLERANCE = 1e-9  # |x - x_ref| <= TOLERANCE * (1 + |x_ref|) entrywise
-
-
-def run(student, module, function, f, x0, **options):
-    """``<module>.<function>(f, x0, **options)`` in the sandbox (through drivers/methods.py), with
-    ``f`` staying here: the student's code calls it through a stand-in and every call is counted
-    here, on ``f`` itself."""
-    getattr(getattr(student, module), function)  # a missing function or a broken import: reported as such
-    oracle = Oracle(f, methods=("__call__", "grad", "hess"), attributes=("n",))
-    return student.driver("methods").run(module, function, oracle, np.asarray(x0, dtype=float), options)
 
 
 def iterates(student, function, f, x0, **options):

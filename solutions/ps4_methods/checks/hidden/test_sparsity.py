@@ -6,21 +6,22 @@ Inputs come from the ``rng`` fixture (secret). Expected values are the reference
 evaluated here; messages never reveal the hidden inputs.
 """
 
+import functools
+from pathlib import Path
+
 import numpy as np
 import pytest
 
-from autograder.checks import assert_close, expect_type, student_raises
+from autograder.checks import assert_close, student_raises
+from autograder.checks.plugin import import_file
 
 pytestmark = pytest.mark.problem("sparsity")
 
+PUBLIC = Path(__file__).parents[1] / "public"  # the helpers the public checks share with these
+returned_values = import_file("_ps4_methods_returned_values", PUBLIC / "returned_values.py")
+array = functools.partial(returned_values.as_array, reveal_shape=False)
+
 TOLERANCE = 1e-9  # trajectories: |x - x_ref| <= TOLERANCE * (1 + |x_ref|) entrywise
-
-
-def array(value, shape, what):
-    expect_type(value, np.ndarray, what)
-    if value.shape != shape:
-        raise AssertionError(f"{what} returned an array of the wrong shape (the statement gives its shape)")
-    return value
 
 
 def lasso_instance(rng, m=60, n=20, k=4):

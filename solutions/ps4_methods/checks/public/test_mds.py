@@ -13,10 +13,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from autograder.checks import Oracle, assert_close, expect_type, student_raises
+from autograder.checks import assert_close, student_raises
 from autograder.checks.plugin import import_file
 
 pytestmark = pytest.mark.problem("mds")
+
+counted_runs = import_file("_ps4_methods_counted_runs", Path(__file__).parent / "counted_runs.py")
+returned_values = import_file("_ps4_methods_returned_values", Path(__file__).parent / "returned_values.py")
+run, as_float, as_array = counted_runs.run, returned_values.as_float, returned_values.as_array
 
 # Three points at distances 3 (0-1), 4 (0-2), 5 (1-2); D asks for 4, 3 and 5.
 X3 = np.array([[0.0, 0.0], [3.0, 0.0], [0.0, 4.0]])
@@ -25,38 +29,6 @@ D3 = np.array([[0.0, 4.0, 3.0], [4.0, 0.0, 5.0], [3.0, 5.0, 0.0]])
 SIM = np.array([[0, 5, 3, 4], [5, 0, 2, 2], [3, 2, 0, 1], [4, 2, 1, 0]], dtype=float)
 Z = np.array([[-0.266, -0.539], [0.451, 0.252], [0.016, -0.238], [-0.200, 0.524]])
 Z_NEXT = np.array([[-1.415, -2.471], [1.633, 1.107], [0.249, -0.067], [-0.468, 1.431]])
-
-
-def given_problems():
-    """The given ``problems.py`` of this problem set (the instructor's copy when grading), imported
-    here in the grader, never from the submission."""
-    root = next(folder for folder in Path(__file__).resolve().parents
-                if (folder / "problemset.toml").is_file())
-    return import_file("_autograder_given_ps4_methods_problems", root / "problems.py")
-
-
-def run(student, module, function, f, x0, **options):
-    """``<module>.<function>(f, x0, **options)`` in the sandbox (through drivers/methods.py), with
-    ``f`` staying here: the student's code calls it through a stand-in and every call is counted
-    here, on ``f`` itself."""
-    getattr(getattr(student, module), function)  # a missing function or a broken import: reported as such
-    oracle = Oracle(f, methods=("__call__", "grad", "hess"), attributes=("n",))
-    return student.driver("methods").run(module, function, oracle, np.asarray(x0, dtype=float), options)
-
-
-def as_float(value, what: str) -> float:
-    """A Python float (numpy scalars arrive as one) or a 0-d/1-element float array."""
-    if type(value) is np.ndarray and value.shape in ((), (1,)) and value.dtype.kind == "f":
-        value = float(value.reshape(-1)[0])
-    expect_type(value, float, what)
-    return value
-
-
-def as_array(value, shape, what: str) -> np.ndarray:
-    expect_type(value, np.ndarray, what)
-    if value.shape != shape:
-        raise AssertionError(f"{what} returned an array of shape {value.shape}; expected {shape}")
-    return value
 
 
 def test_stress_of_a_worked_example(student):
@@ -68,13 +40,13 @@ def test_stress_of_a_worked_example(student):
     assert value == pytest.approx(2.0, rel=1e-12), f"stress(X, D) returned {value!r}; expected 2.0"
 
 
-def test_stress_grad_matches_central_differences(student):
+def test_stress_grad_matches_central_differences(student, given):
     """stress_grad: agrees with central differences of the stress on a 5-point example"""
     rng = np.random.default_rng(0)
     P = rng.uniform(0, 5, (5, 2))
     D = np.linalg.norm(P[:, None] - P[None], axis=2)
     X = rng.standard_normal((5, 2))
-    f = given_problems().MDSProblem(D)
+    f = given.problems.MDSProblem(D)
     h = 1e-6
     expected = np.array([(f(X.ravel() + h * e) - f(X.ravel() - h * e)) / (2 * h)
                          for e in np.eye(10)]).reshape(5, 2)
@@ -88,9 +60,9 @@ def test_guttman_step_reproduces_borg_and_groenen(student):
     assert_close(got, Z_NEXT, rtol=0.0, atol=1.5e-3, what="guttman_step(Z, D)")
 
 
-def test_two_steps_of_gradient_descent(student):
+def test_two_steps_of_gradient_descent(student, given):
     """gradient_descent: two steps on the Rosenbrock function follow x - lr * grad f(x), two gradients"""
-    f = given_problems().Rosenbrock(2)
+    f = given.problems.Rosenbrock(2)
     x0 = np.array([-1.2, 1.0])
     lr = 1e-3
     expected = [x0]

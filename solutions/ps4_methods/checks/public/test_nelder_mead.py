@@ -12,52 +12,22 @@ import numpy as np
 import pytest
 import scipy.optimize
 
-from autograder.checks import Oracle, assert_close, expect_type, student_raises
+from autograder.checks import assert_close, student_raises
 from autograder.checks.plugin import import_file
 
 pytestmark = pytest.mark.problem("nelder_mead")
 
-
-def given_problems():
-    """The given ``problems.py`` of this problem set (the instructor's copy when grading), imported
-    here in the grader, never from the submission."""
-    root = next(folder for folder in Path(__file__).resolve().parents
-                if (folder / "problemset.toml").is_file())
-    return import_file("_autograder_given_ps4_methods_problems", root / "problems.py")
+counted_runs = import_file("_ps4_methods_counted_runs", Path(__file__).parent / "counted_runs.py")
+returned_values = import_file("_ps4_methods_returned_values", Path(__file__).parent / "returned_values.py")
+run, unpack = counted_runs.run, returned_values.nelder_mead_result
 
 
-def run(student, module, function, f, x0, **options):
-    """``<module>.<function>(f, x0, **options)`` in the sandbox (through drivers/methods.py), with
-    ``f`` staying here: the student's code calls it through a stand-in and every call is counted
-    here, on ``f`` itself."""
-    getattr(getattr(student, module), function)  # a missing function or a broken import: reported as such
-    oracle = Oracle(f, methods=("__call__", "grad", "hess"), attributes=("n",))
-    return student.driver("methods").run(module, function, oracle, np.asarray(x0, dtype=float), options)
-
-
-def unpack(result, n: int, what: str):
-    """(x_best, f_best, best_per_iter, n_fev), validated."""
-    if not isinstance(result, list) or len(result) != 4:
-        raise AssertionError(f"{what} must return a tuple (x_best, f_best, best_per_iter, n_fev)")
-    x, fx, best, n_fev = result
-    expect_type(x, np.ndarray, f"{what}[0] (x_best)")
-    if type(fx) is np.ndarray and fx.shape in ((), (1,)):
-        fx = float(fx.reshape(-1)[0])
-    expect_type(fx, float, f"{what}[1] (f_best)")
-    expect_type(best, np.ndarray, f"{what}[2] (best_per_iter)")
-    expect_type(n_fev, int, f"{what}[3] (n_fev)")
-    if x.shape != (n,) or best.ndim != 2 or best.shape[1] != n:
-        raise AssertionError(f"{what} returned x_best of shape {x.shape} and best_per_iter of shape "
-                             f"{best.shape}; expected ({n},) and (n_iter + 1, {n})")
-    return x, fx, best, n_fev
-
-
-def test_berger_entropy_as_in_scipys_test(student):
+def test_berger_entropy_as_in_scipys_test(student, given):
     """nelder_mead: scipy's test function from 0: the same vertices as scipy and 165 evaluations"""
     x0 = np.zeros(3)
-    expected = scipy.optimize.minimize(given_problems().BergerEntropy(), x0, method="Nelder-Mead",
+    expected = scipy.optimize.minimize(given.problems.BergerEntropy(), x0, method="Nelder-Mead",
                                        options={"maxiter": 1001, "return_all": True})
-    f = given_problems().BergerEntropy()
+    f = given.problems.BergerEntropy()
     out = run(student, "nelder_mead", "nelder_mead", f, x0, max_iter=1000)
     what = "nelder_mead(BergerEntropy(), zeros(3), max_iter=1000)"
     x, fx, best, n_fev = unpack(out["result"], 3, what)
@@ -73,8 +43,8 @@ def test_berger_entropy_as_in_scipys_test(student):
     assert fx == pytest.approx(expected.fun, rel=1e-12), f"{what}: f_best is not f(x_best)"
 
 
-def test_a_simplex_of_the_wrong_shape_is_rejected(student):
+def test_a_simplex_of_the_wrong_shape_is_rejected(student, given):
     """nelder_mead: an initial simplex that is not (n + 1, n) raises ValueError"""
     with student_raises(ValueError, "nelder_mead(f, x0, initial_simplex=<3 x 3 for n = 3>)"):
-        run(student, "nelder_mead", "nelder_mead", given_problems().BergerEntropy(), np.zeros(3),
+        run(student, "nelder_mead", "nelder_mead", given.problems.BergerEntropy(), np.zeros(3),
             initial_simplex=np.eye(3))

@@ -6,22 +6,21 @@ solution. The hidden checks add trajectories, optimality (KKT) conditions, suppo
 l1-versus-l2 sparsity property.
 """
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
-from autograder.checks import assert_close, expect_type
+from autograder.checks import assert_close
+from autograder.checks.plugin import import_file
 
 pytestmark = pytest.mark.problem("sparsity")
 
+returned_values = import_file("_ps4_methods_returned_values", Path(__file__).parent / "returned_values.py")
+array = returned_values.as_array
+
 A = np.array([[1.0, 2.0, 0.0], [0.0, 1.0, 1.0], [1.0, 0.0, 3.0], [2.0, 1.0, 1.0]])
 B = np.array([1.0, -2.0, 0.5, 3.0])
-
-
-def array(value, shape, what):
-    expect_type(value, np.ndarray, what)
-    if value.shape != shape:
-        raise AssertionError(f"{what} returned an array of shape {value.shape}; expected {shape}")
-    return value
 
 
 def test_soft_threshold_of_a_small_vector(student):
