@@ -5,7 +5,7 @@ reuses ``benchmarks/timing_checks.py`` (the timing checks as the grader runs the
 variants, one run of one check) and writes one JSON and one Markdown summary. In order, within a
 wall budget (default 450 s, so the whole run fits in 8 minutes once set up):
 
-1. grading: every timing check with a GPU variant (ps1_linalg, ps2_stochastic, ps4_methods) on the
+1. grading: every timing check with a GPU variant (of every problem set that has one) on the
    reference and on a slow variant, each in the full sandbox: where it ran, ratio, verdict, time;
 2. Adam step on 100M float32 parameters (50 tensors of 2M): the reference's Adam
    (solutions/ps2_stochastic/adaptive.py) against ``torch.optim.Adam(fused=True)`` and
@@ -72,7 +72,6 @@ from autograder.sandbox.errors import StudentError  # noqa: E402
 from autograder.sandbox.process import DEFAULT_MEMORY, SandboxedProcess  # noqa: E402
 from autograder.timing.runner import REQUIRE_GPU, trusted_child  # noqa: E402
 
-GPU_PSETS = ("ps1_linalg", "ps2_stochastic", "ps4_methods")  # those with gpu-or-cpu timing checks
 BYTES_PER_PARAM = 28  # Adam, float32: read param, grad, m, v; write param, m, v
 NOMINAL_GBPS = {  # HBM bandwidth from the datasheets, by a substring of torch's device name
     "H200": 4800, "H100 NVL": 3900, "H100 PCIe": 2000, "H100": 3350, "A100-SXM4-80GB": 2039,
@@ -567,7 +566,7 @@ def main(argv: list[str] | None = None) -> int:
                            default_memory_gib=DEFAULT_MEMORY / 2**30, budget_s=budget,
                            sandbox_layers=host_confinement().layers,
                            benchmark=str(Path(timing_checks.__file__).relative_to(REPO)))}
-    selected = [c for c in checks(GPU_PSETS, gpu_only=True) if not args.only or c["name"] in args.only]
+    selected = [c for c in checks(gpu_only=True) if not args.only or c["name"] in args.only]
     if args.dry_run:
         for check in selected:
             shrink(check)

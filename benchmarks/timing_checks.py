@@ -1,22 +1,24 @@
 """How often the timing checks get it wrong: a benchmark, not a timed test.
 
-Runs every timing check ([[timing]] in the manifests) of ps1_linalg and ps2_stochastic (``--psets``
-adds ps4_methods; ``--gpu-checks`` keeps those with a GPU variant) N times (default 200) on the
-reference solution, on correct alternatives written differently, and on a slow-but-correct variant,
-each in the real sandbox (student's child and clean trusted child), with busy processes
-oversubscribing the cores (default 8: about 4x on a 2-core machine), and prints per check the false
-fails (reference or alternative failed), the flags (an accusation: must stay ~0), the inconclusive
-results (no verdict, measured again by the batch), the detection rate (slow variant not passed), the
-ratios measured and the time one check takes.
+Runs every timing check ([[timing]] in the manifests) of every problem set that has some (``--psets``
+picks some; ``--gpu-checks`` keeps those with a GPU variant) N times (default 200) on the reference
+solution, on correct alternatives written differently, and on a slow-but-correct variant, each in the
+real sandbox (student's child and clean trusted child), with busy processes oversubscribing the
+cores (default 8: about 4x on a 2-core machine), and prints per check the false fails (reference or
+alternative failed), the flags (an accusation: must stay ~0), the inconclusive results (no verdict,
+measured again by the batch), the detection rate (slow variant not passed), the ratios measured and
+the time one check takes.
 
     python benchmarks/timing_checks.py                 # N = 200, 8 busy processes
     python benchmarks/timing_checks.py --runs 20 --busy 0 --only chain_product --json out.json
     python benchmarks/timing_checks.py --psets ps2_stochastic ps4_methods --gpu-checks --runs 50
 
-The alternatives: chain_product with numpy.linalg.multi_dot; trace_inner with numpy.einsum. The
-slow variants: chain_product left to right; trace_inner forming A^T B; trace_of_product in the
-given order; Adam/AdamW/Adadelta with a Python loop over elements (stopped by the deadline). A
-check without a slow variant here (ps4's mds_grad) is run on the reference only.
+The slow variants and alternatives live beside their problem set, in
+``solutions/<pset>/checks/hidden/timing_variants.py`` (never released): ``SLOW`` and
+``ALTERNATIVES``, text appended to a copy of the reference module named by each key (e.g. ps1's
+chain_product left to right, trace_inner forming A^T B; ps2's Adam and ps4's Adadelta with a Python
+loop over elements, stopped by the deadline). A check whose module has neither (ps4's mds_grad) is
+run on the reference only; a new problem set needs no change here.
 """
 
 from __future__ import annotations
@@ -44,132 +46,35 @@ from autograder.sandbox.process import SandboxedProcess  # noqa: E402
 from autograder.timing import Timing, TimingFlagged, TimingInconclusive  # noqa: E402
 from autograder.timing.manifest import load_workload, variant  # noqa: E402
 from autograder.timing.runner import trusted_child  # noqa: E402
+from autograder.trusted_files import import_file  # noqa: E402
 
-ALTERNATIVE_LINALG = {
-    "matrix_chain.py": '''
-
-def chain_product(mats):  # correct and fast, written differently: numpy picks the order
-    import numpy as np
-    return np.linalg.multi_dot(list(mats))
-''',
-    "trace.py": '''
-
-def trace_inner(A, B):  # correct and fast, written differently
-    import numpy as np
-    return float(np.einsum("ij,ij->", A, B))
-''',
-}
-
-SLOW_LINALG = {
-    "matrix_chain.py": '''
-
-def chain_product(mats):  # slow but correct: left to right
-    out = mats[0]
-    for m in mats[1:]:
-        out = out @ m
-    return out
-''',
-    "trace.py": '''
-
-def trace_inner(A, B):  # slow but correct: forms A^T B
-    return float((A.T @ B).trace())
+VARIANTS = "timing_variants.py"  # in a problem set's hidden checks: SLOW and ALTERNATIVES, by module file
 
 
-def trace_of_product(mats):  # slow but correct: the product in the given order
-    out = mats[0]
-    for m in mats[1:]:
-        out = out @ m
-    return float(out.trace())
-''',
-}
-
-SLOW_ADAPTIVE = {"adaptive.py": '''
-
-def _adam_step(optimizer, closure, decoupled):  # slow but correct: a Python loop over elements
-    loss = None
-    if closure is not None:
-        with torch.enable_grad():
-            loss = closure()
-    for group in optimizer.param_groups:
-        lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
-        weight_decay = group["weight_decay"]
-        for p in group["params"]:
-            if p.grad is None:
-                continue
-            state = optimizer.state[p]
-            if len(state) == 0:
-                state["step"] = torch.tensor(0.0)
-                state["exp_avg"] = torch.zeros_like(p)
-                state["exp_avg_sq"] = torch.zeros_like(p)
-            state["step"] += 1
-            t = state["step"].item()
-            x, g = p.view(-1), p.grad.reshape(-1)
-            m, v = state["exp_avg"].view(-1), state["exp_avg_sq"].view(-1)
-            for i in range(x.numel()):
-                gi = g[i].item()
-                if weight_decay != 0:
-                    if decoupled:
-                        x[i] = x[i] * (1 - lr * weight_decay)
-                    else:
-                        gi = gi + weight_decay * x[i].item()
-                m[i] = beta1 * m[i] + (1 - beta1) * gi
-                v[i] = beta2 * v[i] + (1 - beta2) * gi * gi
-                denom = (v[i] / (1 - beta2**t)).sqrt() + eps
-                x[i] = x[i] - lr / (1 - beta1**t) * m[i] / denom
-    return loss
-'''}
-
-SLOW_ADADELTA = {"adaptive2.py": '''
+def problem_sets() -> list[str]:
+    """Every problem set under solutions/ with [[timing]] entries in its manifest."""
+    return sorted(path.parent.name for path in (REPO / "solutions").glob("*/problemset.toml")
+                  if load_problem_set(path.parent).timing)
 
 
-@torch.no_grad()
-def _slow_adadelta_step(self, closure=None):  # slow but correct: a Python loop over elements
-    loss = None
-    if closure is not None:
-        with torch.enable_grad():
-            loss = closure()
-    for group in self.param_groups:
-        lr, rho, eps, wd = group["lr"], group["rho"], group["eps"], group["weight_decay"]
-        for p in group["params"]:
-            if p.grad is None:
-                continue
-            state = self.state[p]
-            if not state:
-                state["square_avg"] = torch.zeros_like(p)
-                state["acc_delta"] = torch.zeros_like(p)
-            x, g = p.view(-1), p.grad.reshape(-1)
-            v, u = state["square_avg"].view(-1), state["acc_delta"].view(-1)
-            for i in range(x.numel()):
-                gi = -g[i].item() if group["maximize"] else g[i].item()
-                if wd != 0:
-                    gi = gi + wd * x[i].item()
-                v[i] = rho * v[i] + (1 - rho) * gi * gi
-                delta = (u[i] + eps).sqrt() / (v[i] + eps).sqrt() * gi
-                u[i] = rho * u[i] + (1 - rho) * delta * delta
-                x[i] = x[i] - lr * delta
-    return loss
+def variants(pset) -> tuple[dict[str, str], dict[str, str]]:
+    """The problem set's slow variants and alternatives (``checks/hidden/timing_variants.py``: text
+    appended to a copy of the reference module named by each key); none where it has no such file."""
+    path = pset.hidden_checks_dir / VARIANTS if pset.hidden_checks_dir else None
+    if path is None or not path.is_file():
+        return {}, {}
+    module = import_file(f"_benchmark_timing_variants_{pset.id}", path)
+    return dict(getattr(module, "SLOW", {})), dict(getattr(module, "ALTERNATIVES", {}))
 
 
-Adadelta.step = _slow_adadelta_step
-'''}
-
-# Problem set -> (slow variants, alternatives), by module file; a check whose module has none is
-# run without that kind.
-PROBLEM_SETS = {
-    "ps1_linalg": (SLOW_LINALG, ALTERNATIVE_LINALG),
-    "ps2_stochastic": (SLOW_ADAPTIVE, {}),
-    "ps4_methods": (SLOW_ADADELTA, {}),
-}
-DEFAULT_PSETS = ("ps1_linalg", "ps2_stochastic")
-
-
-def checks(psets: tuple[str, ...] = DEFAULT_PSETS, gpu_only: bool = False) -> list[dict]:
-    """Every [[timing]] entry of the problem sets' manifests, as the grader runs it; ``gpu_only``:
-    only the entries with a GPU variant (device policy gpu-or-cpu or gpu-or-skip)."""
+def checks(psets: tuple[str, ...] | None = None, gpu_only: bool = False) -> list[dict]:
+    """Every [[timing]] entry of the problem sets' manifests (default: every problem set's), as the
+    grader runs it; ``gpu_only``: only the entries with a GPU variant (device policy gpu-or-cpu or
+    gpu-or-skip)."""
     found = []
-    for pset_id in psets:
-        slow, alternative = PROBLEM_SETS[pset_id]
+    for pset_id in problem_sets() if psets is None else psets:
         pset = load_problem_set(REPO / "solutions" / pset_id)
+        slow, alternative = variants(pset)
         for entry in pset.timing:
             if gpu_only and entry.device_policy == "cpu":
                 continue
@@ -293,8 +198,9 @@ def main() -> int:
     parser.add_argument("--busy", type=int, default=8, help="busy processes to run alongside (8 on 2 "
                         "cores: about 4x oversubscribed)")
     parser.add_argument("--json", type=Path, help="write every outcome here")
-    parser.add_argument("--psets", nargs="+", default=list(DEFAULT_PSETS), choices=sorted(PROBLEM_SETS),
-                        help="problem sets whose timing checks run")
+    known = problem_sets()
+    parser.add_argument("--psets", nargs="+", default=known, choices=known,
+                        help="problem sets whose timing checks run (default: all that have some)")
     parser.add_argument("--gpu-checks", action="store_true", help="only the checks with a GPU variant "
                         "(timed on the GPU where there is one)")
     args = parser.parse_args()

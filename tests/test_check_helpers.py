@@ -80,3 +80,23 @@ def test_reviewed_equivalent_mutants_sit_beside_their_problem_set(root):
     ids = check_strength.load_equivalent(pset)
     assert all(i.partition(".")[0] in pset.modules and reason for i, reason in ids.items()), ids
     assert bool(ids) == (pset.hidden_checks_dir / check_strength.EQUIVALENT).is_file()
+
+
+def _timing_benchmark():
+    return import_file("_test_timing_benchmark", REPO / "benchmarks" / "timing_checks.py")
+
+
+def test_the_timing_benchmark_finds_every_problem_sets_variants_beside_it():
+    found = _timing_benchmark().checks()
+    assert {c["pset"] for c in found} == {p.name for p in PSETS if load_problem_set(p).timing}
+    slow = {c["name"] for c in found if c["slow"]}
+    assert {"chain_product", "trace_inner", "trace_of_product", "Adam", "AdamW", "Adadelta"} <= slow, slow
+    assert {c["name"] for c in found if c["alternative"]} >= {"chain_product", "trace_inner"}
+
+
+@pytest.mark.parametrize("root", PSETS, ids=lambda p: p.name)
+def test_every_timing_variant_changes_a_module_that_a_timing_check_times(root):
+    pset = load_problem_set(root)
+    slow, alternatives = _timing_benchmark().variants(pset)
+    timed = {entry.target.partition(".")[0] + ".py" for entry in pset.timing}
+    assert set(slow) | set(alternatives) <= timed
