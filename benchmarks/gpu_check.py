@@ -536,8 +536,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--slow-runs", type=int, default=10, help="runs of each slow variant in the "
                         "benchmark (default 10)")
     parser.add_argument("--busy", type=int, default=0, help="busy processes alongside (default 0)")
-    parser.add_argument("--only", nargs="+", help="timing checks to run (chain_product, trace_inner, "
-                        "trace_of_product, Adam, AdamW, Adadelta); default every one with a GPU variant")
+    parser.add_argument("--only", nargs="+", help="timing check ids to run (chain_product, trace_inner, "
+                        "trace_of_product, adam_step, adamw_step, adadelta_step); default every one "
+                        "with a GPU variant")
     args = parser.parse_args(argv)
     started = time.perf_counter()
     budget = args.budget_s if args.budget_s is not None else (60.0 if args.dry_run else 450.0)

@@ -12,6 +12,7 @@ the time one check takes.
     python benchmarks/timing_checks.py                 # N = 200, 8 busy processes
     python benchmarks/timing_checks.py --runs 20 --busy 0 --only chain_product --json out.json
     python benchmarks/timing_checks.py --psets ps2_stochastic ps4_methods --gpu-checks --runs 50
+    python benchmarks/timing_checks.py --runs 10 --busy 2 --compare-early-stop  # the early stop's gain
 
 The slow variants and alternatives live beside their problem set, in
 ``solutions/<pset>/checks/hidden/timing_variants.py`` (never released): ``SLOW`` and
@@ -24,6 +25,7 @@ run on the reference only; a new problem set needs no change here.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import shutil
@@ -79,7 +81,7 @@ def checks(psets: tuple[str, ...] | None = None, gpu_only: bool = False) -> list
             if gpu_only and entry.device_policy == "cpu":
                 continue
             module = entry.target.partition(".")[0] + ".py"
-            found.append(dict(name=entry.function, pset=pset_id, target=entry.target,
+            found.append(dict(name=entry.id, pset=pset_id, target=entry.target,
                               workload=load_workload(pset, entry), policy=entry.device_policy,
                               slow=slow if module in slow else None,
                               alternative=alternative if module in alternative else None,
@@ -114,14 +116,20 @@ class Quiet:
         pass
 
 
-def run_once(sandbox, trusted, check: dict, run: int) -> dict:
+def run_once(sandbox, trusted, check: dict, run: int, full_reps: bool = False) -> dict:
+    """One comparison as the grader runs it; ``full_reps``: without the early stop at a clear verdict
+    (every repetition up to ``reps`` within ``budget_s``, as before it existed)."""
     rng = np.random.default_rng([run, 7])
     feedback = Quiet()
     timing = Timing(sandbox, secret=f"benchmark-{run}", call_timeout=30.0, feedback=feedback,
                     trusted=trusted)
     started = time.perf_counter()
     try:
-        result = timing.compare(check["target"], check["workload"], **check["variants"](rng))
+        variants = check["variants"](rng)
+        if full_reps:
+            variants.update({d: dataclasses.replace(v, min_reps=v.reps) for d in ("cpu", "gpu")
+                             if (v := variants[d]) is not None})
+        result = timing.compare(check["target"], check["workload"], **variants)
         outcome = {"status": result.status, "ratio": result.ratio, "attempts": result.attempts,
                    "student_ms": result.student_ms, "baseline_ms": result.baseline_ms,
                    "reasons": result.reasons, "device": result.device, "measure": result.measure,
@@ -168,12 +176,12 @@ def summarize(name: str, kind: str, outcomes: list[dict]) -> str:
     retried = sum(len(o.get("attempts", [])) > 1 for o in outcomes)
     flagged = sum(o["status"] == "flagged" for o in outcomes)
     undecided = sum(o["status"] == "inconclusive" for o in outcomes)
-    if kind == "slow":
+    if kind.startswith("slow"):
         rate = f"detected {n - passed}/{n}"
     else:
         wrong = n - passed - undecided - flagged
         rate = f"false fails {wrong}/{n}, flags {flagged}, inconclusive {undecided}"
-    line = f"{name:17s} {kind:11s} {rate:44s} time/check median {statistics.median(seconds):5.2f} s " \
+    line = f"{name:20s} {kind:11s} {rate:44s} time/check median {statistics.median(seconds):5.2f} s " \
            f"max {max(seconds):5.2f} s"
     if ratios:
         p95 = ratios[int(0.95 * (len(ratios) - 1))]
@@ -194,7 +202,11 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=200, help="runs per check and submission")
     parser.add_argument("--slow-runs", type=int, default=None, help="runs of the slow variants "
                         "(default: --runs)")
-    parser.add_argument("--only", nargs="*", help="check names (chain_product, trace_inner, ...)")
+    parser.add_argument("--only", nargs="*", help="check ids ([[timing]] id: chain_product, trace_inner, "
+                        "adam_step, ...)")
+    parser.add_argument("--compare-early-stop", action="store_true", help="run every comparison twice, "
+                        "in turn: as graded (stopping at a clear verdict) and with every repetition, and "
+                        "print both and the ratio of their times")
     parser.add_argument("--busy", type=int, default=8, help="busy processes to run alongside (8 on 2 "
                         "cores: about 4x oversubscribed)")
     parser.add_argument("--json", type=Path, help="write every outcome here")
@@ -210,6 +222,8 @@ def main() -> int:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # clean up the busy process on kill too
     busy = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(args.busy)]
     kinds = ("reference", "alternative", "slow")
+    if args.compare_early_stop:
+        kinds += tuple(f"{k} (all reps)" for k in kinds)
     outcomes: dict[str, dict[str, list]] = {c["name"]: {k: [] for k in kinds} for c in selected}
     started = time.perf_counter()
     try:
@@ -222,8 +236,10 @@ def main() -> int:
                     for kind, count in (("reference", args.runs), ("alternative", args.runs),
                                         ("slow", slow_runs)):
                         if run < count and kind in check["sandboxes"]:
-                            outcomes[check["name"]][kind].append(
-                                run_once(check["sandboxes"][kind], trusted, check, run))
+                            modes = [False, True] if args.compare_early_stop else [False]
+                            for full in modes[::-1] if run % 2 else modes:  # alternate the order
+                                outcomes[check["name"]][f"{kind} (all reps)" if full else kind].append(
+                                    run_once(check["sandboxes"][kind], trusted, check, run, full))
                 if (run + 1) % 10 == 0:
                     print(f"... {run + 1} runs, {time.perf_counter() - started:.0f} s", flush=True)
                     if args.json:  # partial results survive an interrupted run
@@ -241,11 +257,23 @@ def main() -> int:
         for kind in kinds:
             if outcomes[check["name"]][kind]:
                 print(summarize(check["name"], kind, outcomes[check["name"]][kind]))
+    if args.compare_early_stop:
+        print("\nearly stop at a clear verdict: median time per check, as graded / with every repetition")
+        for check in selected:
+            for kind in kinds[:3]:
+                graded, full = outcomes[check["name"]][kind], outcomes[check["name"]][f"{kind} (all reps)"]
+                if graded and full:
+                    agree = sum(a["status"] == b["status"] for a, b in zip(graded, full, strict=True))
+                    time_graded = statistics.median(o["seconds"] for o in graded)
+                    time_full = statistics.median(o["seconds"] for o in full)
+                    print(f"{check['name']:20s} {kind:11s} {time_graded:5.2f} s / {time_full:5.2f} s = "
+                          f"{time_graded / time_full:.2f}; same verdict {agree}/{len(graded)}")
     if args.json:
         args.json.write_text(json.dumps(outcomes, indent=1, default=float))
-    honest = [o for c in outcomes.values() for o in c["reference"] + c["alternative"]]
+    honest = [o for c in outcomes.values() for k in c if not k.startswith("slow") for o in c[k]]
     ok = all(o["status"] in ("passed", "inconclusive") for o in honest) and \
-        all(o["status"] != "passed" for c in outcomes.values() for o in c["slow"])
+        all(o["status"] != "passed" for c in outcomes.values() for k in c if k.startswith("slow")
+            for o in c[k])
     return 0 if ok else 1
 
 
