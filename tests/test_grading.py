@@ -1,6 +1,8 @@
 """Grading a submission: each failure costs its own checks only, and every message helps."""
 
 import json
+import shutil
+import sys
 import zipfile
 
 import pytest
@@ -8,6 +10,7 @@ import pytest
 from autograder.grading.batch import grade_batch
 from autograder.grading.grade import grade_submission
 from autograder.grading.result import Result
+from autograder.problemset import load_problem_set
 
 from .conftest import TOY_COURSE, by_name
 
@@ -195,3 +198,23 @@ def test_a_submission_past_its_wall_budget_is_stopped_and_says_what_ran(grade_to
     stopped = [t for t in result.tests if "stopped after its budget of 3 s" in t.output]
     assert stopped and all(t.status == "timeout" and t.score == 0 for t in stopped)
     assert not [t for t in result.tests if t.status == "skipped"]
+
+
+def test_two_problem_sets_with_a_check_file_of_the_same_name_each_run_their_own(tmp_path, toy):
+    """pytest names a check module by its path under the problem set (``checks.public.test_arith``);
+    one grading process (a batch worker, a Dask worker) that grades two problem sets must run each
+    one's own file, not the module the other left in ``sys.modules``."""
+    other = tmp_path / "toy"
+    shutil.copytree(toy.root, other)
+    strict = other / "checks" / "public" / "test_arith.py"
+    strict.write_text(strict.read_text() + "\n\n@pytest.mark.problem('arith')\n"
+                      "def test_only_in_the_copy(student):\n    assert False, 'the copy ran'\n")
+    first = grade_submission(toy, toy.root, public_only=True)
+    second = grade_submission(load_problem_set(other), toy.root, public_only=True)
+    again = grade_submission(toy, toy.root, public_only=True)
+    assert "the copy ran" in {t.output for t in second.tests}
+    assert first.full_marks and again.full_marks
+    assert [t.nodeid for t in again.tests] == [t.nodeid for t in first.tests]
+    kept = sys.modules["checks.public.test_arith"]  # the same problem set next: imported once
+    grade_submission(toy, toy.root, public_only=True)
+    assert sys.modules["checks.public.test_arith"] is kept and kept.__file__.startswith(str(toy.root))

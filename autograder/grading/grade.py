@@ -159,9 +159,41 @@ def run_checks(paths: list[Path], rootdir: Path, plugins: list, *extra: str) -> 
         "-q", "--tb=no", "--no-header", "-W", "ignore::pytest.PytestUnknownMarkWarning",
     ]
     out = io.StringIO()
+    root = Path(rootdir).resolve()
+    _forget_check_modules_of_other_roots(root)
+    before = set(sys.modules)
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out), _no_assertion_rewriting():
         pytest.main(args, plugins=[*plugins, plugin])
+    _remember_check_modules(root, set(sys.modules) - before)
     return out.getvalue()
+
+
+# Check modules imported by pytest, by module name -> the problem set folder they came from. pytest
+# names them by their path under that folder (``checks.public.test_x``) and reuses a module already
+# in ``sys.modules``: kept for the next submission of the same problem set (collection is then
+# cheap), dropped before a run of another folder, where the same name is another file.
+_CHECK_MODULES: dict[str, Path] = {}
+
+
+def _remember_check_modules(root: Path, added: set[str]) -> None:
+    for name in added:
+        file = getattr(sys.modules.get(name), "__file__", None)
+        if file and root in Path(file).resolve().parents:
+            for prefix in _prefixes(name):  # with the placeholder packages pytest made for it
+                if prefix in added:
+                    _CHECK_MODULES[prefix] = root
+
+
+def _forget_check_modules_of_other_roots(root: Path) -> None:
+    for name, where in list(_CHECK_MODULES.items()):
+        if where != root:
+            sys.modules.pop(name, None)
+            del _CHECK_MODULES[name]
+
+
+def _prefixes(name: str) -> list[str]:
+    parts = name.split(".")
+    return [".".join(parts[:i]) for i in range(1, len(parts) + 1)]
 
 
 @contextlib.contextmanager
