@@ -25,7 +25,6 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from rich.text import Text
 
-from autograder.deadline_policy import load_deadline
 from autograder.errors import UserError, course_root, user_errors
 from autograder.grading.batch import grade_batch
 from autograder.grading.deadline import plan_deadline
@@ -36,6 +35,7 @@ from autograder.problemset import (
     ProblemSet,
     find_problem_set,
     list_problem_sets,
+    load_deadline,
     load_problem_set,
 )
 from autograder.release.pipeline import release_drift, render_release, write_release

@@ -1,8 +1,8 @@
 """The ``[deadline]`` block of a problem set's manifest: when it is due, in which time zone, and
 what lateness costs; and how times are read (TOML, text, Unix seconds; DST gaps refused).
 
-Part of the manifest model (``problemset`` reads it to refuse a bad block early); imports nothing
-above it (``problemset`` turns a ``DeadlineError`` in the manifest into a ``ProblemSetError``).
+Part of the manifest model (``problemset.load_deadline`` reads the block through it, and refuses a
+bad one when the manifest is read); it imports nothing above the base layer.
 Applying a deadline to a result is ``grading.deadline``; describing it, ``report.display``.
 """
 
@@ -12,13 +12,9 @@ import csv
 import io
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from autograder.errors import UserError
-
-if TYPE_CHECKING:
-    from autograder.problemset import ProblemSet
 
 POLICIES = ("none", "penalty", "cutoff")
 INTERVALS = {"day": 86400.0, "hour": 3600.0}  # a day is 24 h of real time, as Canvas counts it
@@ -136,12 +132,8 @@ def read_csv(text: str, where: str) -> list[list[str]]:
 # ---------------------------------------------------------------------------- the manifest block
 
 
-def load_deadline(pset: ProblemSet) -> Deadline | None:
-    """The problem set's ``[deadline]``, or None when it has none."""
-    block = pset.raw.get("deadline")
-    if block is None:
-        return None
-    where = f"{pset.root / 'problemset.toml'}: [deadline]"
+def parse_deadline(block: object, where: str) -> Deadline:
+    """A manifest's ``[deadline]`` table (``where``: the manifest and table, for messages)."""
     if not isinstance(block, dict):
         raise DeadlineError(f"{where} must be a table; {DOCS}")
     known = {"due", "timezone", "late_policy", "penalty_percent", "per", "floor_percent", "cutoff"}

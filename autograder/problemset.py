@@ -10,7 +10,7 @@ import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
-from autograder.deadline_policy import DeadlineError, load_deadline
+from autograder.deadline_policy import Deadline, DeadlineError, parse_deadline
 from autograder.errors import UserError
 
 MANIFEST = "problemset.toml"
@@ -184,6 +184,12 @@ def load_problem_set(root: Path) -> ProblemSet:
     except DeadlineError as exc:
         raise ProblemSetError(str(exc)) from None
     return pset
+
+
+def load_deadline(pset: ProblemSet) -> Deadline | None:
+    """The problem set's ``[deadline]`` (``deadline_policy``), or None when it has none."""
+    block = pset.raw.get("deadline")
+    return None if block is None else parse_deadline(block, f"{pset.root / MANIFEST}: [deadline]")
 
 
 def _timing_check(entry: dict) -> TimingCheck:

@@ -11,11 +11,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from autograder.deadline_policy import Deadline, DeadlineError, load_deadline, parse_time
+from autograder.deadline_policy import Deadline, DeadlineError, parse_time
 from autograder.grading.deadline import apply_deadline, parse_extensions, plan_deadline
 from autograder.grading.result import Result
 from autograder.grading.submission_time import submission_times
-from autograder.problemset import ProblemSetError, load_problem_set
+from autograder.problemset import ProblemSetError, load_deadline, load_problem_set
 from autograder.report.display import describe_deadline as describe
 
 from .conftest import TOY_COURSE

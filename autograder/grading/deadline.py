@@ -21,7 +21,6 @@ from autograder.deadline_policy import (
     INTERVALS,
     Deadline,
     DeadlineError,
-    load_deadline,
     parse_time,
     read_csv,
     shown,
@@ -29,7 +28,7 @@ from autograder.deadline_policy import (
 from autograder.files import read_user_text
 from autograder.grading.result import Result
 from autograder.grading.submission_time import submission_times
-from autograder.problemset import ProblemSet
+from autograder.problemset import ProblemSet, load_deadline
 
 EXTENSION_COLUMNS = ("student", "due", "extra_hours", "pset", "note")
 
