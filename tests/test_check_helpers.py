@@ -90,8 +90,8 @@ def test_the_timing_benchmark_finds_every_problem_sets_variants_beside_it():
     found = _timing_benchmark().checks()
     assert {c["pset"] for c in found} == {p.name for p in PSETS if load_problem_set(p).timing}
     slow = {c["name"] for c in found if c["slow"]}
-    assert {"chain_product", "chain_product_split", "trace_inner", "trace_of_product", "adam_step", "adamw_step",
-            "adadelta_step"} <= slow, slow
+    assert {"chain_product", "chain_product_split", "trace_inner", "trace_of_product", "adam_step",
+            "adamw_step", "adadelta_step"} <= slow, slow
     assert {c["name"] for c in found if c["alternative"]} >= {"chain_product", "trace_inner"}
 
 
