@@ -70,6 +70,9 @@ def test_narrowed_problem_set_holds_only_that_problems_checks(tmp_path):
 
     pset = load_problem_set(REPO / "solutions" / "ps1_linalg")
     root = check_strength.narrowed_problem_set(pset, {"svd_norms"}, tmp_path)
-    checks = sorted(p.name for p in (root / "checks").rglob("*.py"))
-    assert checks == ["test_svd_norms.py", "test_svd_norms.py", "timing_workloads.py"]
+    checks = sorted(p.name for p in (root / "checks").rglob("test_*.py"))
+    assert checks == ["test_svd_norms.py", "test_svd_norms.py"]
+    helpers = {p.name for p in (root / "checks").rglob("*.py")} - set(checks)  # what checks import
+    assert helpers == {p.name for p in (pset.root / "checks").rglob("*.py")} - {
+        p.name for p in (pset.root / "checks").rglob("test_*.py")}
     assert load_problem_set(root).timing == ()

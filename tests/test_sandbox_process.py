@@ -101,9 +101,11 @@ def test_an_endless_call_times_out_and_its_process_group_is_killed(child):
 def test_the_grandchild_dies_with_the_timed_out_child(tmp_path):
     token = f"autograder-grandchild-{os.getpid()}-{time.monotonic_ns()}"
     (tmp_path / "mod.py").write_text(
-        "import subprocess, sys\n"
-        "def start():\n"
-        f"    subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(600)', {token!r}])\n"
+        "import os, subprocess, sys, time\n"
+        "def start():\n"  # returns once the grandchild runs Python (its command line is then set)
+        f"    subprocess.Popen([sys.executable, '-c', 'open(\"started\", \"w\"); import time; "
+        f"time.sleep(600)', {token!r}])\n"
+        "    while not os.path.exists('started'):\n        time.sleep(0.01)\n"
         "def spin():\n"
         "    while True:\n        pass\n")
     with SandboxedProcess(tmp_path) as process:

@@ -230,11 +230,28 @@ def _atexit_registered() -> bool:
 # ---------------------------------------------------------------------------- template side
 
 
+# The signal dispositions the template's interpreter started with: those of a cold child, which is
+# started the same way (the grader's ignored signals inherited, e.g. SIGINT under a non-interactive
+# shell's background job; Python's own SIGINT, SIGPIPE and SIGXFSZ settings on top).
+_STARTUP_SIGNALS: dict[int, object] = {}
+
+
+def _signal_dispositions() -> dict[int, object]:
+    found = {}
+    for number in range(1, signal.NSIG):
+        with contextlib.suppress(OSError, ValueError):
+            handler = signal.getsignal(number)
+            if handler is not None:  # None: set outside Python, left alone
+                found[number] = handler
+    return found
+
+
 def serve(fd: int, preload: list[str]) -> None:
     """The template's loop: import ``preload``, then fork one child per request."""
     import importlib
 
     sock = socket.socket(fileno=fd)
+    _STARTUP_SIGNALS.update(_signal_dispositions())  # what a cold child starts with, restored in each
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # relays are reaped by the kernel
     _prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
     for name in preload:
@@ -373,11 +390,9 @@ def _init(request: dict, channel: int, output: int, status: int) -> None:
 def _worker(request: dict, channel: int, output: int, workdir: Path) -> None:
     """Become the child: the same state a cold child has after its interpreter starts."""
     os.setsid()
-    for number in range(1, signal.NSIG):  # what the template changed, back to Python's defaults
+    for number, handler in _STARTUP_SIGNALS.items():  # what the template changed, back as it started
         with contextlib.suppress(OSError, ValueError, RuntimeError):
-            signal.signal(number, signal.default_int_handler if number == signal.SIGINT else
-                          signal.SIG_IGN if number in (signal.SIGPIPE, signal.SIGXFSZ) else
-                          signal.SIG_DFL)
+            signal.signal(number, handler)
     null = os.open("/dev/null", os.O_RDONLY)
     os.dup2(null, 0)
     os.dup2(output, 1)
