@@ -8,11 +8,13 @@ the channel raises.
 
 from __future__ import annotations
 
+from autograder.status import Status
+
 
 class StudentError(Exception):
     """Base: the student's code failed to produce a value for this call."""
 
-    status = "error"
+    status = Status.ERROR
 
     def __init__(self, message: str, *, detail: str = ""):
         super().__init__(message)
@@ -51,7 +53,7 @@ class StudentCrashed(StudentError):
 class StudentTimeout(StudentError):
     """The call did not finish within its time limit."""
 
-    status = "timeout"
+    status = Status.TIMEOUT
 
 
 # ---------------------------------------------------------------- the wire's own errors (sandbox.wire)
