@@ -16,7 +16,6 @@ formgrader and ``nbgrader generate_feedback`` work on it. Nothing here runs stud
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import shutil
 import sys
@@ -371,14 +370,3 @@ def export_csv(ref: GradebookRef, destination: Path, *, assignments: tuple[str, 
         CsvExportPlugin(to=str(destination), assignment=list(assignments),
                         student=list(students)).export(gradebook)
     return max(0, len(destination.read_text().splitlines()) - 1)
-
-
-def results_from_folder(folder: Path) -> list[Result]:
-    """Every ``<folder>/<submission>/results.json`` that ``autograder grade`` wrote."""
-    results = []
-    for path in sorted(Path(folder).glob("*/results.json")):
-        try:
-            results.append(Result.from_json(json.loads(path.read_text())))
-        except (OSError, ValueError, TypeError) as exc:
-            raise GradebookError(f"{path} is not a results file ({exc}); grade again") from None
-    return results

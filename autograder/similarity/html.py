@@ -12,8 +12,8 @@ import io
 from collections import defaultdict
 
 import jinja2
-import markupsafe
 
+from autograder.report.html import without_controls
 from autograder.similarity.compare import ModuleFile, Pair, SimilarityReport
 from autograder.terminal_text import escape_controls
 
@@ -21,13 +21,7 @@ SIMILARITY_REPORT, SIMILARITY_CSV = "similarity.html", "similarity.csv"
 _COLOURS = 6
 
 
-def _without_controls(value):
-    if isinstance(value, markupsafe.Markup):
-        return markupsafe.Markup(escape_controls(value))
-    return escape_controls(value) if isinstance(value, str) else value
-
-
-_TEMPLATE = jinja2.Environment(autoescape=True, finalize=_without_controls).from_string("""<!doctype html>
+_TEMPLATE = jinja2.Environment(autoescape=True, finalize=without_controls).from_string("""<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <title>{{ r.pset }} — similarity: {{ r.pairs|length }} pairs at or above {{ "%.0f"|format(100 * r.min_similarity) }}%</title>
 <style>
