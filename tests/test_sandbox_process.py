@@ -175,13 +175,13 @@ def test_the_uid_drop_without_bubblewrap_still_reaches_a_private_temp_folder(tmp
 
     monkeypatch.setattr(confine, "host_confinement", lambda: confine.Confinement(False, True))
     monkeypatch.setattr("autograder.sandbox.process.host_confinement", confine.host_confinement)
-    private = Path(tempfile.mkdtemp(prefix="autograder-"))  # 0700, like the grader's
-    work = private / "submission"
-    work.mkdir()
-    (work / "mod.py").write_text(MODULE)
-    with SandboxedProcess(work) as process:
-        assert process.call("mod", "echo", (1,), {}, timeout=HONEST) == [[1], {}]
-        assert os.stat(f"/proc/{process._proc.pid}").st_uid >= confine.SANDBOX_UID_BASE
+    with tempfile.TemporaryDirectory(prefix="autograder-") as private:  # 0700, like the grader's
+        work = Path(private) / "submission"
+        work.mkdir()
+        (work / "mod.py").write_text(MODULE)
+        with SandboxedProcess(work) as process:
+            assert process.call("mod", "echo", (1,), {}, timeout=HONEST) == [[1], {}]
+            assert os.stat(f"/proc/{process._proc.pid}").st_uid >= confine.SANDBOX_UID_BASE
 
 
 def test_preloaded_modules_are_imported_at_start_up_not_in_a_timed_call(tmp_path):
