@@ -106,12 +106,66 @@ def test_messages_cross_a_socket_with_their_arrays():
     assert np.array_equal(decode(header["value"], got), np.eye(3))
 
 
-def test_receiving_stops_at_the_deadline():
+def test_arrays_arrive_as_their_own_writeable_memory_and_never_share_it():
+    """A received array is a view of its own received blob (no copy); a message whose two arrays
+    name one blob is refused (they would share memory); decoding what was encoded in the same
+    process (the nbgrader kernel's crossing) copies, so the receiver never aliases the sender."""
+    a, b = socket.socketpair()
+    sent = [np.arange(12.0).reshape(3, 4), np.array(True), np.zeros((0, 5), dtype=np.int8)]
+    blobs: list = []
+    send_message(a, {"value": encode(sent, blobs)}, blobs)
+    header, got = recv_message(b)
+    back = decode(header["value"], got)
+    for x, y in zip(sent, back, strict=True):
+        assert y.dtype == x.dtype and y.shape == x.shape and np.array_equal(x, y) and y.flags.writeable
+    back[0][0, 0] = 99.0
+    assert sent[0][0, 0] == 0.0
+    twice = [{"$": "ndarray", "dtype": "<f8", "shape": [2], "blob": 0}] * 2
+    send_message(a, {"value": twice}, [np.zeros(2).view(np.uint8)])
+    header, got = recv_message(b)
+    with pytest.raises(WireError, match="bad array reference"):
+        decode(header["value"], got)
+    local = np.ones(4)
+    copied = roundtrip(local)
+    copied[0] = 5.0
+    assert local[0] == 1.0
+
+
+def test_receiving_stops_at_the_deadline_and_leaves_the_socket_blocking():
     import time
 
     a, b = socket.socketpair()
     with pytest.raises(TimeoutError):
         recv_message(b, deadline=time.monotonic() + 0.05)
+    assert b.gettimeout() is None  # a timeout left behind would also bound b's next sendall
+
+
+def test_messages_that_wait_in_the_socket_together_are_received_one_at_a_time():
+    """Consecutive messages, small and larger than the socket's buffer, each arrive whole."""
+    import threading
+    import time
+
+    a, b = socket.socketpair()
+    big = np.arange(100_000.0)  # more than one read ahead, and than the socket's buffer
+
+    def send(*values):
+        for value in values:
+            blobs: list = []
+            send_message(a, {"value": encode(value, blobs)}, blobs)
+
+    send([1, 2], np.eye(2))  # both wait in the socket
+    sender = threading.Thread(target=send, args=(big, "last"))
+    sender.start()
+    received = []
+    for _ in range(4):
+        header, blobs = recv_message(b, deadline=time.monotonic() + 5)
+        received.append(decode(header["value"], blobs))
+    assert received[0] == [1, 2] and np.array_equal(received[1], np.eye(2))
+    assert np.array_equal(received[2], big) and received[3] == "last"
+    sender.join()
+    a.close()
+    with pytest.raises(EOFError):
+        recv_message(b)
 
 
 def test_sympy_expressions_roundtrip_through_trees():

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import math
+import select
 import socket
 import struct
 import time
@@ -24,7 +25,7 @@ MAX_FRAME_BYTES = 1 << 30  # one array frame is at most 1 GiB
 MAX_HEADER_BYTES = 16 << 20  # a JSON header: parsing costs many times its size, so it stays small
 MAX_MESSAGE_BYTES = 1 << 30  # default cap on a whole message (header and arrays), checked as it arrives
 MAX_BLOBS = 10_000
-_CHUNK = 1 << 20  # receive buffers grow as bytes arrive, never to a size the sender only claims
+_SMALL = 1 << 20  # a message up to this size goes out in one write
 MAX_DEPTH = 400  # nested containers: a bracketing of 150 matrices nests 150 deep
 ARRAY_KINDS = frozenset("biufc")  # bool, int, uint, float, complex: nothing that can hold objects
 
@@ -34,14 +35,15 @@ _LENGTH = struct.Struct("!Q")
 # ---------------------------------------------------------------- framing
 
 
-def send_message(sock: socket.socket, header: dict, blobs: list[bytes] = ()) -> None:
-    """Send one message: a JSON header frame followed by ``len(blobs)`` binary frames."""
+def send_message(sock: socket.socket, header: dict, blobs: list = ()) -> None:
+    """Send one message: a JSON header frame followed by ``len(blobs)`` binary frames (each blob
+    ``bytes`` or a 1-D uint8 array, sent from where it lies, without a copy)."""
     header = dict(header, blobs=len(blobs))
     payload = json.dumps(header, allow_nan=False).encode()
     parts = [_LENGTH.pack(len(payload)), payload]
     for blob in blobs:
         parts += [_LENGTH.pack(len(blob)), blob]
-    if sum(map(len, parts)) <= _CHUNK:  # small messages (most calls, every oracle call): one write
+    if sum(map(len, parts)) <= _SMALL:  # small messages (most calls, every oracle call): one write
         sock.sendall(b"".join(parts))
     else:
         for part in parts:
@@ -49,14 +51,17 @@ def send_message(sock: socket.socket, header: dict, blobs: list[bytes] = ()) -> 
 
 
 def recv_message(sock: socket.socket, deadline: float | None = None, *,
-                 max_bytes: int = MAX_MESSAGE_BYTES) -> tuple[dict, list[bytes]]:
+                 max_bytes: int = MAX_MESSAGE_BYTES) -> tuple[dict, list[np.ndarray]]:
     """Receive one message; raise ``EOFError`` at end of stream, ``WireError`` on a malformed one or
     one larger than ``max_bytes`` (header and arrays together, refused before it is read or parsed),
-    ``TimeoutError`` when ``deadline`` (a ``time.monotonic()`` value) passes first."""
+    ``TimeoutError`` when ``deadline`` (a ``time.monotonic()`` value) passes first. Blobs arrive as
+    1-D uint8 arrays, each decoded array a view of its own blob (``decode`` uses a blob once)."""
     budget = [max_bytes]
+    if sock.gettimeout() is not None:  # deadlines are waited for with poll: a timeout left on the
+        sock.settimeout(None)  # socket would also bound its next sendall, which could fail half-way
     raw = _recv_frame(sock, deadline, min(MAX_HEADER_BYTES, max_bytes), budget)
     try:
-        header = json.loads(raw)
+        header = json.loads(raw.tobytes())
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
         raise WireError(f"header is not JSON: {type(exc).__name__}") from None
     if not isinstance(header, dict):
@@ -67,7 +72,8 @@ def recv_message(sock: socket.socket, deadline: float | None = None, *,
     return header, [_recv_frame(sock, deadline, MAX_FRAME_BYTES, budget) for _ in range(count)]
 
 
-def _recv_frame(sock: socket.socket, deadline: float | None, limit: int, budget: list[int]) -> bytes:
+def _recv_frame(sock: socket.socket, deadline: float | None, limit: int,
+                budget: list[int]) -> np.ndarray:
     (length,) = _LENGTH.unpack(_recv_exactly(sock, _LENGTH.size, deadline))
     if length > limit or length > budget[0]:
         raise WireError(f"a message part of {length} bytes exceeds the limit of "
@@ -76,22 +82,27 @@ def _recv_frame(sock: socket.socket, deadline: float | None, limit: int, budget:
     return _recv_exactly(sock, length, deadline)
 
 
-def _recv_exactly(sock: socket.socket, n: int, deadline: float | None) -> bytes:
-    buf = bytearray()
-    while len(buf) < n:
-        if deadline is not None:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise TimeoutError("no answer before the deadline")
-            sock.settimeout(remaining)
+def _recv_exactly(sock: socket.socket, n: int, deadline: float | None) -> np.ndarray:
+    """``n`` bytes read straight into one buffer, a 1-D uint8 array that owns its memory. The
+    buffer is address space only until bytes arrive (``np.empty``: the kernel commits a page when
+    it is first written), so a length the sender claims and never sends costs no memory."""
+    buf = np.empty(n, dtype=np.uint8)
+    view, got = memoryview(buf), 0
+    flags = 0 if deadline is None else socket.MSG_DONTWAIT
+    while got < n:
         try:
-            chunk = sock.recv(min(n - len(buf), _CHUNK))
-        except TimeoutError:
-            raise TimeoutError("no answer before the deadline") from None
-        if not chunk:
+            received = sock.recv_into(view[got:], 0, flags)
+        except BlockingIOError:
+            waiting = select.poll()
+            waiting.register(sock, select.POLLIN)
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or not waiting.poll(math.ceil(remaining * 1000)):
+                raise TimeoutError("no answer before the deadline") from None
+            continue
+        if not received:
             raise EOFError("the other side closed the channel")
-        buf += chunk
-    return bytes(buf)
+        got += received
+    return buf
 
 
 # ---------------------------------------------------------------- values
@@ -204,24 +215,29 @@ def _add_array(array: np.ndarray, blobs: list[bytes]) -> dict:
     """An array as its dtype, shape and raw C-order bytes (a blob); nothing to parse on arrival."""
     if array.dtype.str not in _DTYPES:
         raise EncodeError(f"arrays of dtype {array.dtype} cannot be sent; use a numeric dtype")
-    blobs.append(np.ascontiguousarray(array).tobytes())
+    blobs.append(np.ascontiguousarray(array).reshape(-1).view(np.uint8))  # sent without a copy
     return {"dtype": array.dtype.str, "shape": list(array.shape), "blob": len(blobs) - 1}
 
 
-def _read_array(blobs: list[bytes], data: dict) -> np.ndarray:
-    """An own, writeable, exact ndarray (0-d stays 0-d) from a blob whose size matches its shape."""
+def _read_array(blobs: list, data: dict) -> np.ndarray:
+    """An own, writeable, exact ndarray (0-d stays 0-d) from a blob whose size matches its shape:
+    a view of the received blob, which is then taken out of ``blobs`` (a second array naming it
+    would share its memory: a malformed message)."""
     index, shape = data.get("blob"), data.get("shape")
     dtype = _DTYPES.get(data.get("dtype")) if type(data.get("dtype")) is str else None
     if dtype is None:
         raise WireError("array dtype is not numeric")
-    if type(index) is not int or not 0 <= index < len(blobs):
+    if type(index) is not int or not 0 <= index < len(blobs) or blobs[index] is None:
         raise WireError("bad array reference")
     if (type(shape) is not list or len(shape) > _MAX_NDIM
             or not all(type(s) is int and 0 <= s <= MAX_FRAME_BYTES for s in shape)):
         raise WireError("bad array shape")
     if len(blobs[index]) != math.prod(shape) * dtype.itemsize:
         raise WireError("array size does not match its shape")
-    return np.frombuffer(blobs[index], dtype=dtype).reshape(shape).copy()
+    blob, blobs[index] = blobs[index], None
+    if type(blob) is np.ndarray and blob.flags.owndata and blob.dtype == np.uint8:
+        return blob.view(dtype).reshape(shape)  # received: this array's own memory
+    return np.frombuffer(blob, dtype=dtype).reshape(shape).copy()  # a view of the sender's data
 
 
 def _encode_tensor(tensor, blobs: list[bytes]) -> dict:
