@@ -14,14 +14,14 @@ from autograder.problemset import ProblemSet, load_problem_set
 REPO = Path(__file__).resolve().parent.parent
 
 
-@pytest.hookimpl(tryfirst=True)
-def pytest_collection_modifyitems(config, items):
+def pytest_itemcollected(item):
     """For ``make test``'s parallel run (pytest-xdist, ``--dist loadgroup``): the tests of one file go
     to one worker (its module-scoped fixtures, e.g. a course built once, are then built once), except
     those marked ``independent`` (each is spread on its own) or already in a group of their own."""
-    for item in items:
-        if not (item.get_closest_marker("xdist_group") or item.get_closest_marker("independent")):
-            item.add_marker(pytest.mark.xdist_group(item.module.__name__))
+    if not (item.get_closest_marker("xdist_group") or item.get_closest_marker("independent")):
+        item.add_marker(pytest.mark.xdist_group(item.module.__name__))
+
+
 TOY_COURSE = Path(__file__).resolve().parent / "data" / "course"
 
 
