@@ -228,3 +228,26 @@ def test_oracle_handles_are_refused_where_no_proxy_is_expected():
     with pytest.raises(WireError, match="unknown tag"):
         decode({"$": "oracle", "handle": 0, "name": "X", "methods": [], "properties": [],
                 "attributes": {"$": "dict", "v": {}}}, [])
+
+
+def test_waiting_for_a_reply_works_on_descriptors_numbered_past_1024():
+    """select() refuses descriptors from 1024 up, which a long-lived grading process may hold."""
+    import os
+    import resource
+
+    from autograder.sandbox.wire import wait_readable
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft <= 1500:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, 4096), hard))
+    a, b = socket.socketpair()
+    high = os.dup2(b.fileno(), 1500)
+    try:
+        assert not wait_readable(high, 0.01)
+        a.sendall(b"x")
+        assert wait_readable(high, 5) and wait_readable(b, 5)
+        a.close()
+        assert wait_readable(high, 5)  # closed: readable (end of stream), as select said
+    finally:
+        os.close(high)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))

@@ -13,7 +13,6 @@ import hashlib
 import itertools
 import logging
 import os
-import select
 import signal
 import socket
 import subprocess
@@ -44,6 +43,7 @@ from autograder.sandbox.wire import (
     encode,
     recv_message,
     send_message,
+    wait_readable,
 )
 
 # The child imports the very engine the parent runs (the folder bubblewrap binds), not whatever
@@ -367,7 +367,7 @@ class _CallLimit:
             if now >= self.backstop:
                 raise TimeoutError
             until = min(self._deadline, self.backstop)
-            if until > now and select.select([sock], [], [], until - now)[0]:
+            if until > now and wait_readable(sock, until - now):
                 return
             if time.monotonic() < until:
                 continue  # woken early (a signal): wait again

@@ -93,16 +93,23 @@ def _recv_exactly(sock: socket.socket, n: int, deadline: float | None) -> np.nda
         try:
             received = sock.recv_into(view[got:], 0, flags)
         except BlockingIOError:
-            waiting = select.poll()
-            waiting.register(sock, select.POLLIN)
             remaining = deadline - time.monotonic()
-            if remaining <= 0 or not waiting.poll(math.ceil(remaining * 1000)):
+            if remaining <= 0 or not wait_readable(sock, remaining):
                 raise TimeoutError("no answer before the deadline") from None
             continue
         if not received:
             raise EOFError("the other side closed the channel")
         got += received
     return buf
+
+
+def wait_readable(source, timeout: float | None) -> bool:
+    """Whether ``source`` (a socket or a file descriptor) has bytes to read, or has closed, within
+    ``timeout`` seconds (None: as long as it takes). ``poll`` rather than ``select``, which refuses
+    descriptors numbered 1024 and up (a long-lived grading process may hold that many)."""
+    waiting = select.poll()
+    waiting.register(source, select.POLLIN)
+    return bool(waiting.poll(None if timeout is None else max(0, math.ceil(timeout * 1000))))
 
 
 # ---------------------------------------------------------------- values

@@ -51,6 +51,7 @@ from autograder.sandbox.confine import (
     zygote_argv,
 )
 from autograder.sandbox.limits import ENGINE_ROOT, child_environment, child_limits
+from autograder.sandbox.wire import wait_readable
 
 log = logging.getLogger("autograder.sandbox")
 
@@ -82,10 +83,7 @@ class WarmChild:
     def wait(self, timeout: float | None = None) -> int | None:
         """The exit code as ``Popen.returncode`` gives it (negative: killed by that signal)."""
         if self._status is None and self._status_fd >= 0:
-            import select
-
-            ready, _, _ = select.select([self._status_fd], [], [], timeout)
-            if not ready:
+            if not wait_readable(self._status_fd, timeout):
                 raise subprocess.TimeoutExpired("sandboxed child", timeout)
             data = os.read(self._status_fd, 4)
             os.close(self._status_fd)
