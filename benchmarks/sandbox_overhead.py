@@ -16,7 +16,7 @@ import time
 import types
 from pathlib import Path
 
-from autograder.checks import plugin
+from autograder.checks import fixtures
 from autograder.grading.grade import grade_submission
 from autograder.problemset import list_problem_sets, load_problem_set
 from autograder.sandbox.confine import host_confinement
@@ -64,15 +64,15 @@ class InProcess:
 
 
 def timed_grade(pset, sandboxed: bool, public_only: bool = False) -> tuple[float, float]:
-    real = plugin.SandboxedProcess
+    real = fixtures.SandboxedProcess  # the name the student fixture starts a child with
     if not sandboxed:
-        plugin.SandboxedProcess = InProcess
+        fixtures.SandboxedProcess = InProcess
     try:
         start = time.perf_counter()
         result = grade_submission(pset, pset.root, public_only=public_only)
         return time.perf_counter() - start, result.score
     finally:
-        plugin.SandboxedProcess = real
+        fixtures.SandboxedProcess = real
 
 
 def main() -> None:
