@@ -58,6 +58,15 @@ def use_kept():
 
 def call_it(f, x):
     return f(x)
+
+def mixed(problem):
+    """Calls that cross packed (float64 arrays, ints, floats) and calls that cannot (keywords,
+    float32, lists): each is served, counted and answered the same way."""
+    packed = problem.grad(np.array([1.0, 2.0, 3.0]))
+    general = [problem.grad(x=np.ones(3)), problem.grad(np.ones(3, dtype=np.float32)),
+               problem.grad([1.0, 0.0, 0.0])]
+    return [packed.tolist(), type(packed).__name__, packed.flags.writeable,
+            [g.tolist() for g in general], problem(np.ones(3))]
 '''
 
 
@@ -99,6 +108,14 @@ def test_each_call_of_the_students_code_is_counted_in_the_parent(sandbox):
     x = sandbox.call("sub", "descend", (oracle, [1.0, 1.0, 1.0], 17), {}, timeout=30)
     assert problem.calls == 17 and oracle.counts == {"grad": 17}
     assert np.allclose(x, (1 - 0.1 * problem.scale) ** 17)
+
+
+def test_packed_and_general_calls_are_served_and_counted_alike(sandbox):
+    problem = Quadratic(3)
+    oracle = Oracle(problem, methods=("grad", "__call__"))
+    assert sandbox.call("sub", "mixed", (oracle,), {}, timeout=30) == [
+        [1.0, 4.0, 9.0], "ndarray", True, [[1.0, 2.0, 3.0]] * 2 + [[1.0, 0.0, 0.0]], 3.0]
+    assert oracle.counts == {"grad": 4, "__call__": 1} and problem.calls == 5
 
 
 def test_the_stand_in_has_the_declared_attributes_and_live_properties(sandbox):

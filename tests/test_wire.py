@@ -9,10 +9,14 @@ import torch
 
 from autograder.sandbox import sympy_tree
 from autograder.sandbox.wire import (
+    COMPACT,
     EncodeError,
+    Values,
     WireError,
     decode,
     encode,
+    pack_oracle_answer,
+    pack_oracle_call,
     recv_message,
     send_message,
 )
@@ -251,3 +255,69 @@ def test_waiting_for_a_reply_works_on_descriptors_numbered_past_1024():
     finally:
         os.close(high)
         resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+
+
+def test_an_oracle_call_of_plain_numbers_and_float64_arrays_crosses_as_one_packed_frame():
+    a, b = socket.socketpair()
+    args = (np.arange(6.0).reshape(2, 3), 7, -2.5, np.array(4.0), np.zeros((0, 3)), np.int64(5),
+            np.float32(0.5))
+    a.sendall(pack_oracle_call(12, 3, "grad_i", args, {}))
+    header, values = recv_message(b)
+    assert header == {"op": "oracle", "call": 12, "handle": 3, "member": "grad_i"}
+    assert type(values) is Values and len(values) == len(args)
+    general: list = []
+    general = decode(encode(list(args), general), general)  # what the general path gives
+    for sent, got, expected in zip(args, values, general, strict=True):
+        assert type(got) is type(expected) and np.array_equal(got, sent)
+        if type(sent) is np.ndarray:
+            assert got.shape == sent.shape and got.flags.writeable and got.flags.owndata
+    a.sendall(pack_oracle_answer(np.ones(3)))
+    header, values = recv_message(b)
+    assert header == {"op": "oracle_reply", "ok": True} and np.array_equal(values[0], np.ones(3))
+
+
+@pytest.mark.parametrize("args, kwargs", [
+    ((np.ones(3),), {"i": 1}),  # keywords
+    ((True,), {}),  # a bool is not an int here
+    ((np.ones(3, dtype=np.float32),), {}),
+    ((np.bool_(True),), {}),
+    (([1.0, 2.0],), {}),
+    ((2**63,), {}),
+    ((np.zeros(200_000),), {}),  # over 1 MiB: the general path sends it without a copy
+])
+def test_anything_else_takes_the_general_path(args, kwargs):
+    assert pack_oracle_call(1, 0, "grad", args, kwargs) is None
+
+
+def _compact(body: bytes) -> bytes:
+    import struct
+
+    return struct.pack("!Q", len(body) | COMPACT) + body
+
+
+@pytest.mark.parametrize("body, error", [
+    (b"\x01" + b"\0" * 5, "too short"),
+    (bytes([1]) + (1).to_bytes(8, "little") + bytes(4) + bytes([2]) + "é".encode("latin-1") + b"x"
+     + bytes([0]), "not ASCII"),
+    (bytes([1]) + bytes(12) + bytes([0]) + bytes([1, 9]), "unknown kind"),
+    (bytes([1]) + bytes(12) + bytes([0]) + bytes([1, 0]) + bytes(4), "ends before"),
+    (bytes([1]) + bytes(12) + bytes([0]) + bytes([1, 2, 2]) + (2**40).to_bytes(8, "little") * 2,
+     "ends before"),
+    (bytes([1]) + bytes(12) + bytes([0]) + bytes([1, 2, 65]), "bad array shape"),
+    (bytes([1]) + bytes(12) + bytes([0]) + bytes([1, 0]) + bytes(8) + b"!", "bytes after"),
+    (bytes([7]) + bytes(12) + bytes([0]) + bytes([0]), "unknown kind"),
+    (bytes([2]) + bytes(12) + bytes([0]) + bytes([2, 0]) + bytes(8) + bytes([0]) + bytes(8),
+     "unknown kind"),  # an answer holds exactly one value
+])
+def test_a_malformed_packed_frame_is_refused(body, error):
+    a, b = socket.socketpair()
+    a.sendall(_compact(body))
+    with pytest.raises(WireError, match=error):
+        recv_message(b)
+
+
+def test_a_packed_frame_over_its_limit_is_refused_before_it_is_read():
+    a, b = socket.socketpair()
+    a.sendall((COMPACT | (2 << 20)).to_bytes(8, "big"))  # claims 2 MiB and sends nothing more
+    with pytest.raises(WireError, match="exceeds the limit"):
+        recv_message(b)

@@ -20,9 +20,11 @@ import types
 from autograder.sandbox import tripwire
 from autograder.sandbox.wire import (
     EncodeError,
+    Values,
     WireError,
     decode,
     encode,
+    pack_oracle_call,
     recv_message,
     send_message,
 )
@@ -194,16 +196,23 @@ def _oracle_proxy(handle: int, name: str, methods: list, properties: list, attri
 
 
 def _ask_oracle(handle: int, member: str, args, kwargs):
-    blobs: list[bytes] = []
-    try:
-        message = {"op": "oracle", "call": _CHANNEL.get("id"), "handle": handle, "member": member,
-                   "args": encode(list(args), blobs), "kwargs": encode(dict(kwargs), blobs)}
-    except EncodeError as exc:
-        raise TypeError(f"{member}: an argument cannot be sent to the grader's object: {exc}") from None
-    send_message(_CHANNEL["sock"], message, blobs)
+    frame = pack_oracle_call(_CHANNEL.get("id"), handle, member, args, kwargs)
+    if frame is not None:  # ints, floats and float64 arrays: one packed frame
+        _CHANNEL["sock"].sendall(frame)
+    else:
+        blobs: list[bytes] = []
+        try:
+            message = {"op": "oracle", "call": _CHANNEL.get("id"), "handle": handle, "member": member,
+                       "args": encode(list(args), blobs), "kwargs": encode(dict(kwargs), blobs)}
+        except EncodeError as exc:
+            raise TypeError(f"{member}: an argument cannot be sent to the grader's object: "
+                            f"{exc}") from None
+        send_message(_CHANNEL["sock"], message, blobs)
     reply, reply_blobs = recv_message(_CHANNEL["sock"])
     if reply.get("op") != "oracle_reply":
         raise WireError("the grader sent no answer to an oracle call")
+    if type(reply_blobs) is Values:
+        return reply_blobs[0]
     if reply.get("ok") is True:
         return decode(reply.get("value"), reply_blobs)
     error = getattr(builtins, str(reply.get("type")), RuntimeError)

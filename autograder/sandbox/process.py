@@ -38,9 +38,11 @@ from autograder.sandbox.oracle import error_reply as oracle_error
 from autograder.sandbox.wire import (
     MAX_MESSAGE_BYTES,
     EncodeError,
+    Values,
     WireError,
     decode,
     encode,
+    pack_oracle_answer,
     recv_message,
     send_message,
     wait_readable,
@@ -311,23 +313,32 @@ class SandboxedProcess:
             raise WireError("an oracle call that belongs to no running call")
         if not 0 <= handle < len(oracles):
             raise WireError("an oracle call to an object this call did not pass")
-        if sum(map(len, blobs)) > MAX_ARGUMENT_BYTES:
-            raise WireError("an oracle call with arguments over the size limit")
-        args = decode(message.get("args", []), blobs)
-        kwargs = decode(message.get("kwargs", {"$": "dict", "v": {}}), blobs)
-        if type(args) is not list or type(kwargs) is not dict:
-            raise WireError("an oracle call with malformed arguments")
+        if type(blobs) is Values:  # a compact call: its values are decoded and checked already
+            args, kwargs = list(blobs), {}
+        else:
+            if sum(map(len, blobs)) > MAX_ARGUMENT_BYTES:
+                raise WireError("an oracle call with arguments over the size limit")
+            args = decode(message.get("args", []), blobs)
+            kwargs = decode(message.get("kwargs", {"$": "dict", "v": {}}), blobs)
+            if type(args) is not list or type(kwargs) is not dict:
+                raise WireError("an oracle call with malformed arguments")
         reply_blobs: list[bytes] = []
+        frame = None
         try:
             value = oracles[handle].serve(member, args, kwargs)
-            reply = {"op": "oracle_reply", "ok": True, "value": encode(value, reply_blobs)}
+            frame = pack_oracle_answer(value)  # an int, a float or a float64 array: one packed frame
+            if frame is None:
+                reply = {"op": "oracle_reply", "ok": True, "value": encode(value, reply_blobs)}
         except OracleRefused as exc:
             reply_blobs.clear()
             reply = {"op": "oracle_reply", "ok": False, "type": "AttributeError", "message": str(exc)}
         except Exception as exc:  # noqa: BLE001 - the target refusing the student's arguments
             reply_blobs.clear()
             reply = oracle_error(exc)
-        send_message(self._sock, reply, reply_blobs)
+        if frame is not None:
+            self._sock.sendall(frame)
+        else:
+            send_message(self._sock, reply, reply_blobs)
 
     @staticmethod
     def _decode(reply: dict, blobs: list[bytes]):

@@ -55,11 +55,19 @@ def recv_message(sock: socket.socket, deadline: float | None = None, *,
     """Receive one message; raise ``EOFError`` at end of stream, ``WireError`` on a malformed one or
     one larger than ``max_bytes`` (header and arrays together, refused before it is read or parsed),
     ``TimeoutError`` when ``deadline`` (a ``time.monotonic()`` value) passes first. Blobs arrive as
-    1-D uint8 arrays, each decoded array a view of its own blob (``decode`` uses a blob once)."""
-    budget = [max_bytes]
+    1-D uint8 arrays, each decoded array a view of its own blob (``decode`` uses a blob once); a
+    compact oracle message comes with its decoded ``Values`` in their place."""
     if sock.gettimeout() is not None:  # deadlines are waited for with poll: a timeout left on the
         sock.settimeout(None)  # socket would also bound its next sendall, which could fail half-way
-    raw = _recv_frame(sock, deadline, min(MAX_HEADER_BYTES, max_bytes), budget)
+    (length,) = _LENGTH.unpack(_recv_exactly(sock, _LENGTH.size, deadline))
+    if length & COMPACT:  # an oracle call or answer in one packed frame
+        length ^= COMPACT
+        if length > min(max_bytes, _SMALL):
+            raise WireError(f"a compact message of {length} bytes exceeds the limit of "
+                            f"{min(max_bytes, _SMALL)} bytes")
+        return _unpack_oracle(_recv_exactly(sock, length, deadline))
+    budget = [max_bytes]
+    raw = _recv_frame(sock, deadline, min(MAX_HEADER_BYTES, max_bytes), budget, length)
     try:
         header = json.loads(raw.tobytes())
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
@@ -73,8 +81,9 @@ def recv_message(sock: socket.socket, deadline: float | None = None, *,
 
 
 def _recv_frame(sock: socket.socket, deadline: float | None, limit: int,
-                budget: list[int]) -> np.ndarray:
-    (length,) = _LENGTH.unpack(_recv_exactly(sock, _LENGTH.size, deadline))
+                budget: list[int], length: int | None = None) -> np.ndarray:
+    if length is None:
+        (length,) = _LENGTH.unpack(_recv_exactly(sock, _LENGTH.size, deadline))
     if length > limit or length > budget[0]:
         raise WireError(f"a message part of {length} bytes exceeds the limit of "
                         f"{min(limit, budget[0])} bytes")
@@ -110,6 +119,116 @@ def wait_readable(source, timeout: float | None) -> bool:
     waiting = select.poll()
     waiting.register(source, select.POLLIN)
     return bool(waiting.poll(None if timeout is None else max(0, math.ceil(timeout * 1000))))
+
+
+# ---------------------------------------------------------------- compact oracle messages
+# An oracle call and its answer are the hottest traffic there is (ps2: ~98,000 per submission). When
+# every argument is an int, a float (numpy scalars included) or a float64 array and there are no
+# keyword arguments, or the answer is one of those, the message crosses as one packed frame (its
+# length's top bit set) instead of a JSON header and array frames: 7 µs to pack, send, receive and
+# unpack where the general path takes about 27. Anything else takes the general path.
+# ``recv_message`` returns such a message with its values, already checked, as ``Values``.
+
+COMPACT = 1 << 63
+_CALL, _ANSWER = 1, 2
+_HEAD = struct.Struct("<BQIB")  # kind, the running call's id, the oracle's handle, the name's length
+_INT, _FLOAT, _ARRAY = 0, 1, 2
+_INT64, _FLOAT64 = struct.Struct("<q"), struct.Struct("<d")
+_F8 = np.dtype("<f8")
+
+
+class Values(list):
+    """The decoded values of a compact message (a list type no JSON message can produce)."""
+
+
+def pack_oracle_call(call, handle: int, member: str, args: tuple, kwargs: dict) -> bytes | None:
+    """The compact frame of an oracle call, or None when it needs the general path."""
+    if kwargs or type(call) is not int or not 0 <= call < 2**64 or len(member) > 255:
+        return None
+    values = _pack_values(args)
+    if values is None:
+        return None
+    return _frame([_HEAD.pack(_CALL, call, handle, len(member)), member.encode("ascii"), *values])
+
+
+def pack_oracle_answer(value) -> bytes | None:
+    """The compact frame of an oracle's answer, or None when it needs the general path."""
+    values = _pack_values((value,))
+    return None if values is None else _frame([_HEAD.pack(_ANSWER, 0, 0, 0), *values])
+
+
+def _frame(parts: list) -> bytes | None:
+    body = b"".join(parts)
+    return _LENGTH.pack(len(body) | COMPACT) + body if len(body) <= _SMALL else None
+
+
+def _pack_values(values) -> list | None:
+    if len(values) > 255:
+        return None
+    parts = [bytes((len(values),))]
+    for value in values:
+        if isinstance(value, np.generic):  # a numpy scalar: a Python number, as ``encode`` does
+            value = value.item()
+        t = type(value)
+        if t is int and -2**63 <= value < 2**63:
+            parts += [bytes((_INT,)), _INT64.pack(value)]
+        elif t is float:
+            parts += [bytes((_FLOAT,)), _FLOAT64.pack(value)]
+        elif t is np.ndarray and value.dtype == _F8 and value.ndim <= _MAX_NDIM:
+            parts += [bytes((_ARRAY, value.ndim)), struct.pack(f"<{value.ndim}Q", *value.shape),
+                      np.ascontiguousarray(value).reshape(-1).view(np.uint8)]
+        else:
+            return None
+    return parts
+
+
+def _unpack_oracle(body: np.ndarray) -> tuple[dict, Values]:
+    """Header and values of a compact frame; every length is checked against the bytes there are."""
+    data = body.tobytes()
+    if len(data) < _HEAD.size:
+        raise WireError("a compact message is too short")
+    kind, call, handle, name_length = _HEAD.unpack_from(data)
+    at = _HEAD.size + name_length
+    try:
+        member = data[_HEAD.size:at].decode("ascii")
+    except UnicodeDecodeError:
+        raise WireError("a compact message names a member that is not ASCII") from None
+    values, at = _unpack_values(data, at)
+    if kind == _CALL:
+        return {"op": "oracle", "call": call, "handle": handle, "member": member}, values
+    if kind == _ANSWER and len(values) == 1:
+        return {"op": "oracle_reply", "ok": True}, values
+    raise WireError("a compact message of an unknown kind")
+
+
+def _unpack_values(data: bytes, at: int) -> tuple[Values, int]:
+    def take(n: int) -> int:
+        nonlocal at
+        if n < 0 or at + n > len(data):
+            raise WireError("a compact message ends before its values do")
+        at += n
+        return at - n
+
+    values = Values()
+    for _ in range(data[take(1)]):
+        tag = data[take(1)]
+        if tag == _INT:
+            values.append(_INT64.unpack_from(data, take(8))[0])
+        elif tag == _FLOAT:
+            values.append(_FLOAT64.unpack_from(data, take(8))[0])
+        elif tag == _ARRAY:
+            ndim = data[take(1)]
+            if ndim > _MAX_NDIM:
+                raise WireError("bad array shape")
+            shape = struct.unpack_from(f"<{ndim}Q", data, take(8 * ndim))
+            size = math.prod(shape) * 8
+            values.append(np.frombuffer(data, dtype=_F8, count=size // 8,
+                                        offset=take(size)).reshape(shape).copy())
+        else:
+            raise WireError("a compact message holds a value of an unknown kind")
+    if at != len(data):
+        raise WireError("a compact message has bytes after its values")
+    return values, at
 
 
 # ---------------------------------------------------------------- values
