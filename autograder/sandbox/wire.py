@@ -174,7 +174,7 @@ def _pack_values(values) -> list | None:
             parts += [bytes((_INT,)), _INT64.pack(value)]
         elif t is float:
             parts += [bytes((_FLOAT,)), _FLOAT64.pack(value)]
-        elif t is np.ndarray and value.dtype == _F8 and value.ndim <= _MAX_NDIM:
+        elif t is np.ndarray and value.dtype == _F8 and value.nbytes <= _SMALL:
             parts += [bytes((_ARRAY, value.ndim)), struct.pack(f"<{value.ndim}Q", *value.shape),
                       np.ascontiguousarray(value).reshape(-1).view(np.uint8)]
         else:
