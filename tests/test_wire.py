@@ -141,7 +141,8 @@ def test_receiving_stops_at_the_deadline_and_leaves_the_socket_blocking():
     a, b = socket.socketpair()
     with pytest.raises(TimeoutError):
         recv_message(b, deadline=time.monotonic() + 0.05)
-    assert b.gettimeout() is None  # a timeout left behind would also bound b's next sendall
+    assert b.gettimeout() is None  # deadlines are waited for with poll: a timeout set on the socket
+    # would also bound its next sendall, which could then fail half-way through a large message
 
 
 def test_messages_that_wait_in_the_socket_together_are_received_one_at_a_time():
@@ -150,7 +151,7 @@ def test_messages_that_wait_in_the_socket_together_are_received_one_at_a_time():
     import time
 
     a, b = socket.socketpair()
-    big = np.arange(100_000.0)  # more than one read ahead, and than the socket's buffer
+    big = np.arange(100_000.0)  # more than the socket's buffer holds
 
     def send(*values):
         for value in values:

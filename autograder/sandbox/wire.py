@@ -25,7 +25,7 @@ MAX_FRAME_BYTES = 1 << 30  # one array frame is at most 1 GiB
 MAX_HEADER_BYTES = 16 << 20  # a JSON header: parsing costs many times its size, so it stays small
 MAX_MESSAGE_BYTES = 1 << 30  # default cap on a whole message (header and arrays), checked as it arrives
 MAX_BLOBS = 10_000
-_SMALL = 1 << 20  # a message up to this size goes out in one write
+_SMALL = 1 << 20  # a message up to this size goes out in one write; a packed oracle frame's cap
 MAX_DEPTH = 400  # nested containers: a bracketing of 150 matrices nests 150 deep
 ARRAY_KINDS = frozenset("biufc")  # bool, int, uint, float, complex: nothing that can hold objects
 
@@ -57,8 +57,6 @@ def recv_message(sock: socket.socket, deadline: float | None = None, *,
     ``TimeoutError`` when ``deadline`` (a ``time.monotonic()`` value) passes first. Blobs arrive as
     1-D uint8 arrays, each decoded array a view of its own blob (``decode`` uses a blob once); a
     compact oracle message comes with its decoded ``Values`` in their place."""
-    if sock.gettimeout() is not None:  # deadlines are waited for with poll: a timeout left on the
-        sock.settimeout(None)  # socket would also bound its next sendall, which could fail half-way
     (length,) = _LENGTH.unpack(_recv_exactly(sock, _LENGTH.size, deadline))
     if length & COMPACT:  # an oracle call or answer in one packed frame
         length ^= COMPACT
@@ -176,7 +174,7 @@ def _pack_values(values) -> list | None:
             parts += [bytes((_FLOAT,)), _FLOAT64.pack(value)]
         elif t is np.ndarray and value.dtype == _F8 and value.nbytes <= _SMALL:
             parts += [bytes((_ARRAY, value.ndim)), struct.pack(f"<{value.ndim}Q", *value.shape),
-                      np.ascontiguousarray(value).reshape(-1).view(np.uint8)]
+                      _raw_bytes(value)]
         else:
             return None
     return parts
@@ -341,8 +339,14 @@ def _add_array(array: np.ndarray, blobs: list[bytes]) -> dict:
     """An array as its dtype, shape and raw C-order bytes (a blob); nothing to parse on arrival."""
     if array.dtype.str not in _DTYPES:
         raise EncodeError(f"arrays of dtype {array.dtype} cannot be sent; use a numeric dtype")
-    blobs.append(np.ascontiguousarray(array).reshape(-1).view(np.uint8))  # sent without a copy
+    blobs.append(_raw_bytes(array))
     return {"dtype": array.dtype.str, "shape": list(array.shape), "blob": len(blobs) - 1}
+
+
+def _raw_bytes(array: np.ndarray) -> np.ndarray:
+    """The array's C-order bytes as a 1-D uint8 view: sent from where they lie, without a copy
+    (one only when the array is not contiguous)."""
+    return np.ascontiguousarray(array).reshape(-1).view(np.uint8)
 
 
 def _read_array(blobs: list, data: dict) -> np.ndarray:
