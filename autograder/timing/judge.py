@@ -4,13 +4,13 @@ Every number here was measured by the parent from outside the children (its cloc
 request, each child's CPU time from its cgroup or /proc); the only data from the student's child are
 its outputs, which are checked against the trusted child's baseline outputs on the same inputs.
 
-The time of one call of a side is its ``go`` phase, plus, for the student, whatever its ``stage`` and
-``fetch`` phases took beyond 1.5 times the trusted child's (work moved out of the call is counted, not
-flagged). On CPU the decisive measure is CPU time (a busy machine stretches wall time, hardly CPU
-time). Where the CPU count could miss work (no cgroup: a process started and reaped between two
-readings loses its last tick), the parent's wall clock takes over when the student's calls wait far
-longer than the baseline's. On CUDA it is the wall time of a call that ends with a device-wide
-synchronize.
+The time of one call of a side is its ``go`` phase, plus, for the student, whatever that repetition's
+``stage`` and ``fetch`` phases took beyond 1.5 times the trusted child's (medians): work moved out of
+the call is counted, not flagged, and a staging that is noisy widens the margin like a noisy call.
+On CPU the decisive measure is CPU time (a busy machine stretches wall time, hardly CPU time).
+Where the CPU count could miss work (no cgroup: a process started and reaped between two readings
+loses its last tick), the parent's wall clock takes over when the student's calls wait far longer
+than the baseline's. On CUDA it is the wall time of a call that ends with a device-wide synchronize.
 """
 
 from __future__ import annotations
@@ -63,6 +63,7 @@ class Verdict:
     best_ms: float = math.nan
     timed_reps: int = 0
     measure: str = "cpu"  # cpu | wall: what the ratio was computed from
+    moved_ms: float = 0.0  # of student_ms: staging and fetching beyond the trusted child's (median)
     details: dict = field(default_factory=dict)  # "clear": decided with the uncertainty's margin to spare
 
 
@@ -92,14 +93,18 @@ def judge(reps: list[dict], limits: Limits, baseline_name: str) -> Verdict:
     if measure == "cpu" and timed and not limits.exact_cpu and _waits(timed, limits):
         measure = "wall"
     times = {side: [rep[side][measure]["go"] for rep in timed] for side in sides}
-    student = _median(times.get("S", [])) + _moved(timed, measure, limits.data_slack)
+    moved = _moved(timed, measure, limits.data_slack)
+    if "S" in times:
+        times["S"] = [go + extra for go, extra in zip(times["S"], moved, strict=True)]
+    student = _median(times.get("S", []))
     baseline = _median(times.get("B", []))
     best = _median(times["F"]) if "F" in times else math.nan
     if not timed or not baseline > 0:
         return Verdict(NOISY, "too few calls could be timed", timed_reps=len(timed), measure=measure)
     ratio = student / baseline
     stats = dict(ratio=ratio, best_ratio=best / baseline, student_ms=student / 1e6,
-                 baseline_ms=baseline / 1e6, best_ms=best / 1e6, timed_reps=len(timed), measure=measure)
+                 baseline_ms=baseline / 1e6, best_ms=best / 1e6, timed_reps=len(timed), measure=measure,
+                 moved_ms=_median(moved) / 1e6 if moved else 0.0)
     # Implausible only against a best known implementation: beating a slow baseline by far is the
     # point of many checks, and says nothing against the student.
     yardstick = best if "F" in times else math.inf
@@ -124,16 +129,15 @@ def judge(reps: list[dict], limits: Limits, baseline_name: str) -> Verdict:
     return Verdict(BORDERLINE, "", **stats)
 
 
-def _moved(timed: list[dict], measure: str, slack: float) -> float:
-    """Time the student's side spent staging and fetching beyond the trusted child's (medians), less
-    ``slack`` of the trusted child's (moving the same data costs each process a little more or less
-    from one moment to the next): work moved out of the call is counted as call time."""
-    extra = 0.0
-    for phase in ("stage", "fetch"):
-        student = _median([rep["S"][measure][phase] for rep in timed])
-        trusted = _median([rep["B"][measure][phase] for rep in timed])
-        extra += max(0.0, student - (1.0 + slack) * trusted)
-    return extra
+def _moved(timed: list[dict], measure: str, slack: float) -> list[float]:
+    """Per repetition, the time the student's side spent staging and fetching beyond the trusted
+    child's (its medians), less ``slack`` of the trusted child's (moving the same data costs each
+    process a little more or less from one moment to the next): work moved out of the call, counted as
+    call time. Each phase on its own: a cheap fetch does not pay for an expensive staging."""
+    allowed = {phase: (1.0 + slack) * _median([rep["B"][measure][phase] for rep in timed])
+               for phase in ("stage", "fetch")}
+    return [sum(max(0.0, rep["S"][measure][phase] - allowance) for phase, allowance in allowed.items())
+            for rep in timed]
 
 
 def _waits(timed: list[dict], limits: Limits) -> bool:

@@ -25,7 +25,6 @@ import hashlib
 import itertools
 import math
 import os
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,6 +32,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from autograder.files import WorkFolder
 from autograder.problemset import POLICY_DEVICES, TIMING_POLICIES, Variant
 from autograder.sandbox.errors import MissingName, StudentTimeout
 from autograder.sandbox.limits import child_environment
@@ -91,6 +91,7 @@ class TimingResult:
     attempts: list[str] = field(default_factory=list)  # each measurement's verdict kind
     reasons: list[str] = field(default_factory=list)  # and its message, where it had one
     measure: str = "cpu"  # what the times are: cpu (CPU time) or wall (wall time)
+    moved_ms: float = 0.0  # of student_ms: staging and fetching beyond the trusted child's
     review: bool = False  # implausibly fast, twice from fresh processes: not awarded, looked at
     inconclusive: bool = False  # the machine was too busy to decide: measured again by the batch
 
@@ -120,9 +121,9 @@ class Timing:
         """
         _validate(target, device_policy, cpu, gpu)
         owned = self._trusted is None
-        with tempfile.TemporaryDirectory(prefix="autograder-trusted-") as empty:
+        with WorkFolder("trusted") as empty:
             if owned:
-                self._trusted = trusted_child(Path(empty))
+                self._trusted = trusted_child(empty)
             try:
                 result = self._compare(target, workload, cpu, gpu, device_policy)
             finally:
@@ -154,11 +155,15 @@ class Timing:
             verdict = self._measure(target, workload, variant, device, len(verdicts))
             verdicts.append(verdict)
             kind = verdict.kind
-            if kind in (PASS, WRONG, SLOW, TIMEOUT) or len(verdicts) > variant.retries:
+            if kind in (PASS, WRONG, TIMEOUT) or len(verdicts) > variant.retries:
                 break
-            if kind == FLAG and sum(v.kind == FLAG for v in verdicts) >= 2:
+            if kind in (FLAG, SLOW) and sum(v.kind == kind for v in verdicts) >= 2:
                 break
-            fresh = kind == FLAG  # an implausible result is measured again from fresh processes
+            # An implausible result, and a clear fail the first time, are measured again from fresh
+            # processes: a verdict against the student stands when a second, independent
+            # measurement agrees (a state of the machine or of one process that lasts for the few
+            # hundred milliseconds of one measurement does not decide alone).
+            fresh = kind in (FLAG, SLOW)
         return self._result(function, workload, label, variant, verdicts)
 
     def _start(self, target, workload: Workload, cpu, gpu, policy, fresh: bool):
@@ -233,9 +238,10 @@ class Timing:
             reps.append(record)
             if record["S"]["problem"]:
                 break
-            if r + 1 >= warmups + variant.min_reps and (time.perf_counter() - begin > variant.budget_s
-                                                        or _clear(judge(reps, limits, workload.name))):
-                break
+            if r + 1 >= warmups + variant.min_reps:
+                verdict = judge(reps, limits, workload.name)
+                if _clear(verdict) or time.perf_counter() - begin > variant.budget_s:
+                    return verdict
         return judge(reps, limits, workload.name)
 
     def _call(self, side: str, args: list, go_deadline: float) -> tuple[dict, list]:
@@ -273,7 +279,8 @@ class Timing:
                               threshold=variant.threshold, student_ms=final.student_ms,
                               baseline_ms=final.baseline_ms, best_ms=final.best_ms,
                               timed_reps=final.timed_reps, attempts=[v.kind for v in verdicts],
-                              reasons=[v.message for v in verdicts if v.message], measure=final.measure)
+                              reasons=[v.message for v in verdicts if v.message], measure=final.measure,
+                              moved_ms=final.moved_ms)
         need = _requirement(function, variant.threshold, workload.name)
         if passed is not None:
             return result
@@ -297,9 +304,9 @@ class Timing:
             result.status = Status.FAILED
             again = f", measured {len(verdicts)} times" if len(verdicts) > 1 else ""
             result.message = (f"{function} took {last.ratio:.3g}x the time of {workload.name} "
-                              f"({last.student_ms:.3g} ms against {last.baseline_ms:.3g} ms of "
-                              f"{_MEASURES[last.measure]}, medians of {last.timed_reps} interleaved calls "
-                              f"on fresh random inputs{again}). {need}")
+                              f"({last.student_ms:.3g} ms{_moved_part(last.moved_ms)} against "
+                              f"{last.baseline_ms:.3g} ms of {_MEASURES[last.measure]}, medians of "
+                              f"{last.timed_reps} interleaved calls on fresh random inputs{again}). {need}")
         return result
 
     def _report(self, target: str, workload: Workload, result: TimingResult) -> None:
@@ -309,8 +316,9 @@ class Timing:
         parts = [f"timed on {result.device}"]
         if math.isfinite(result.ratio):
             parts.append(f"your time / {workload.name} = {result.ratio:.3g} (threshold {result.threshold:g}; "
-                         f"{result.student_ms:.3g} ms against {result.baseline_ms:.3g} ms of "
-                         f"{_MEASURES[result.measure]}, medians of {result.timed_reps} interleaved calls)")
+                         f"{result.student_ms:.3g} ms{_moved_part(result.moved_ms)} against "
+                         f"{result.baseline_ms:.3g} ms of {_MEASURES[result.measure]}, medians of "
+                         f"{result.timed_reps} interleaved calls)")
             values = {f"{function} (yours)": result.ratio}
             if math.isfinite(result.best_ms) and result.baseline_ms > 0:
                 values[workload.best_name] = result.best_ms / result.baseline_ms
@@ -322,6 +330,14 @@ class Timing:
 
 
 _MEASURES = {"cpu": "CPU time", "wall": "wall time"}
+
+
+def _moved_part(moved_ms: float) -> str:
+    """How much of the student's time was spent receiving inputs or handing the output back beyond
+    what the trusted child spent (counted as call time), where there was any."""
+    if not moved_ms > 0:
+        return ""
+    return f", of which {moved_ms:.3g} ms receiving the inputs or returning the output beyond the baseline's"
 
 
 def trusted_child(empty: Path, preload: tuple[str, ...] = ()) -> SandboxedProcess:
