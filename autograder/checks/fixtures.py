@@ -6,8 +6,6 @@
 from __future__ import annotations
 
 import hashlib
-import shutil
-import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -16,11 +14,13 @@ import pytest
 from autograder.checks.context import CONTEXT, GradingContext, check_seed, grading_context, seed_secret
 from autograder.checks.feedback import FIGURES, NOTES, Feedback
 from autograder.checks.student import StudentSubmission
+from autograder.files import WorkFolder
 from autograder.sandbox.process import SandboxedProcess
 from autograder.timing.runner import Timing, trusted_child
 from autograder.trusted_files import import_file
 
 _SANDBOXES = pytest.StashKey[dict]()
+_FOLDERS = pytest.StashKey[list]()
 
 
 @pytest.fixture(scope="session")
@@ -33,8 +33,8 @@ def _autograder_sandboxes(request: pytest.FixtureRequest):
         if ctx is not None:
             ctx.tripped |= sandbox.tripped
         sandbox.__exit__(None, None, None)
-        if sandbox.trusted:  # the empty folder made for the timing baselines' child
-            shutil.rmtree(sandbox.submission_dir, ignore_errors=True)
+    for folder in request.config.stash.get(_FOLDERS, []):  # the timing baselines' child's empty folder
+        folder.remove()
 
 
 @pytest.fixture
@@ -67,8 +67,9 @@ def timing(request: pytest.FixtureRequest, _autograder_sandboxes, feedback):
     secret = hashlib.sha256(f"{seed}\0{request.node.nodeid}".encode()).hexdigest()
     trusted = _autograder_sandboxes.get("trusted")  # one clean child for every baseline of the run
     if trusted is None:
-        empty = Path(tempfile.mkdtemp(prefix="autograder-trusted-"))
-        trusted = _autograder_sandboxes["trusted"] = trusted_child(empty, ctx.pset.preload)
+        empty = WorkFolder("trusted")
+        request.config.stash.setdefault(_FOLDERS, []).append(empty)
+        trusted = _autograder_sandboxes["trusted"] = trusted_child(empty.path, ctx.pset.preload)
     return Timing(_sandbox(ctx, _autograder_sandboxes), secret=secret,
                   call_timeout=ctx.pset.call_timeout, feedback=feedback, trusted=trusted)
 

@@ -14,7 +14,6 @@ import os
 import platform
 import signal
 import sys
-import tempfile
 import threading
 import time
 from dataclasses import asdict
@@ -26,6 +25,7 @@ import pytest
 import autograder
 from autograder.checks import plugin
 from autograder.checks.context import GradingContext
+from autograder.files import WorkFolder
 from autograder.grading.integrity import apply_findings, runtime_findings, scan_submission
 from autograder.grading.outcome import share_points, total_max_score, total_score
 from autograder.grading.recorder import CheckRecorder
@@ -45,9 +45,9 @@ def grade_submission(pset: ProblemSet, source: Path, *, public_only: bool = Fals
     within ``budget_s`` seconds of wall time (default: the manifest's ``[grading] budget_s``)."""
     started = time.perf_counter()
     host_confinement()  # probe (and warn about missing layers) here, not inside pytest's capture
-    with tempfile.TemporaryDirectory(prefix="autograder-") as workdir:
+    with WorkFolder("submission") as workdir:
         try:
-            submission = prepare_submission(Path(source), pset, Path(workdir))
+            submission = prepare_submission(Path(source), pset, workdir)
         except SubmissionError as exc:
             return _not_graded(pset, Path(source), str(exc))
         static = scan_submission(pset, submission.root)  # what was handed in, before any child runs
