@@ -53,6 +53,20 @@ from autograder.trusted_files import import_file  # noqa: E402
 VARIANTS = "timing_variants.py"  # in a problem set's hidden checks: SLOW and ALTERNATIVES, by module file
 
 
+# What a busy process runs (``--load``): each keeps a core busy in its own way.
+LOADS = {
+    "spin": "while True: pass",
+    "memory": "import numpy as np\nwhile True: np.ones(1 << 25)",
+    "fork": "import subprocess, sys\nwhile True: subprocess.run([sys.executable, '-c', 'pass'])",
+}
+
+
+def loads(kind: str, count: int) -> list[str]:
+    """The programs of ``count`` busy processes of one kind of load (``mixed``: the kinds in turn)."""
+    kinds = sorted(LOADS) if kind == "mixed" else [kind]
+    return [LOADS[kinds[i % len(kinds)]] for i in range(count)]
+
+
 def problem_sets() -> list[str]:
     """Every problem set under solutions/ with [[timing]] entries in its manifest."""
     return sorted(path.parent.name for path in (REPO / "solutions").glob("*/problemset.toml")
@@ -162,8 +176,9 @@ def sandboxes_for(selected: list[dict], root: Path) -> list[SandboxedProcess]:
             if extra is None:
                 continue
             folder = submission(root, pset.root, kind, extra)
-            if folder not in sandboxes:
-                sandboxes[folder] = SandboxedProcess(folder, banned=banned, allowed=allowed)
+            if folder not in sandboxes:  # started as the grader starts it (warm, with the preloads)
+                sandboxes[folder] = SandboxedProcess(folder, banned=banned, allowed=allowed,
+                                                     preload=pset.preload)
             check.setdefault("sandboxes", {})[kind] = sandboxes[folder]
     return list(sandboxes.values())
 
@@ -209,6 +224,10 @@ def main() -> int:
                         "print both and the ratio of their times")
     parser.add_argument("--busy", type=int, default=8, help="busy processes to run alongside (8 on 2 "
                         "cores: about 4x oversubscribed)")
+    parser.add_argument("--load", choices=[*sorted(LOADS), "mixed"], default="spin",
+                        help="what the busy processes do: spin (a Python loop), memory (fill and free "
+                        "256 MB arrays: page faults and zeroing in the kernel), fork (start and reap "
+                        "short-lived processes), mixed (a third each)")
     parser.add_argument("--json", type=Path, help="write every outcome here")
     known = problem_sets()
     parser.add_argument("--psets", nargs="+", default=known, choices=known,
@@ -220,7 +239,7 @@ def main() -> int:
                 if not args.only or c["name"] in args.only]
     slow_runs = args.runs if args.slow_runs is None else args.slow_runs
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # clean up the busy process on kill too
-    busy = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(args.busy)]
+    busy = [subprocess.Popen([sys.executable, "-c", load]) for load in loads(args.load, args.busy)]
     kinds = ("reference", "alternative", "slow")
     if args.compare_early_stop:
         kinds += tuple(f"{k} (all reps)" for k in kinds)
@@ -229,7 +248,9 @@ def main() -> int:
     try:
         with tempfile.TemporaryDirectory(prefix="timing-bench-") as tmp:
             (Path(tmp) / "trusted").mkdir()
-            trusted = trusted_child(Path(tmp) / "trusted")
+            preload = tuple(dict.fromkeys(m for c in selected
+                                          for m in load_problem_set(REPO / "solutions" / c["pset"]).preload))
+            trusted = trusted_child(Path(tmp) / "trusted", preload)
             sandboxes = sandboxes_for(selected, Path(tmp))
             for run in range(max(args.runs, slow_runs)):
                 for check in selected:
@@ -251,7 +272,7 @@ def main() -> int:
             process.kill()
             process.wait()
     print(f"\n{len(selected)} checks, {args.runs} runs on the reference and alternatives and {slow_runs} "
-          f"on the slow variants, {args.busy} busy processes on {os.cpu_count()} cores, "
+          f"on the slow variants, {args.busy} busy processes ({args.load}) on {os.cpu_count()} cores, "
           f"{time.perf_counter() - started:.0f} s in all")
     for check in selected:
         for kind in kinds:
