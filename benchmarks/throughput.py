@@ -18,11 +18,12 @@ Printed: nbgrader's submissions per minute (the autograde command's wall time; e
 not counted), the 1-worker `autograder grade` rate for the same K submissions where that run graded
 them (its wall time when it graded exactly those K, else the sum of their own grading times), and
 how many of the K have autograded scores in nbgrader's gradebook with their total next to
-`autograder grade`'s total for the same K. The totals differ by design where a kernel cannot judge
-a check (timing checks score 0 there) or where a submission fools or kills its kernel (nbgrader
-then records nothing for it and exits with status 1, said on its line; docs/nbgrader.md); nothing
-is asserted. Without nbgrader (or ipykernel) installed, one line says
-so and the column is skipped.
+`autograder grade`'s total for the same K; and, like for like, the same K graded with the public
+checks only (what the notebook's check cells hold), sandboxed, in one fresh process. The totals
+differ by design where a kernel cannot judge a check (timing checks score 0 there) or where a
+submission fools or kills its kernel (nbgrader then records nothing for it and exits with status 1,
+said on its line; docs/nbgrader.md); nothing is asserted. Without nbgrader (or ipykernel) installed,
+one line says so and the column is skipped.
 """
 
 from __future__ import annotations
@@ -208,6 +209,29 @@ def compare_nbgrader(pset: str, subs: list[Path], root: Path, single: int, t1: f
     ours_total = sum(every[s.name]["score"] for s in subs if s.name in every)
     print(f"  nbgrader gradebook: autograded scores for {len(scored)} of {k} submissions, total "
           f"{sum(scored.values()):g} (autograder grade, same {k}: {ours_total:g})")
+    tp, public_total = public_only(pset, subs)
+    print(f"  like for like, the public checks only (what the notebook's check cells hold), the same {k} "
+          f"in one process, sandboxed: {k / tp * 60:7.1f} submissions/min ({tp:.1f} s, interpreter start "
+          f"included; {tp / tk:.2f}x nbgrader's time; total {public_total:g})")
+
+
+PUBLIC_ONLY = """
+import sys
+from pathlib import Path
+from autograder.grading.grade import grade_submission
+from autograder.problemset import load_problem_set
+pset = load_problem_set(Path(sys.argv[1]))
+print(sum(grade_submission(pset, Path(s), public_only=True).score for s in sys.argv[2:]))
+"""
+
+
+def public_only(pset: str, subs: list[Path]) -> tuple[float, float]:
+    """Seconds to grade ``subs`` with the public checks only (nbgrader's share of the work) in one
+    fresh grading process, sandbox included, and the total score it gave them."""
+    start = time.perf_counter()
+    command = [sys.executable, "-c", PUBLIC_ONLY, str(REPO / "solutions" / pset), *map(str, subs)]
+    done = subprocess.run(command, capture_output=True, text=True, check=True, cwd=REPO)
+    return time.perf_counter() - start, float(done.stdout.strip().splitlines()[-1])
 
 
 if __name__ == "__main__":
