@@ -345,6 +345,8 @@ def test_patching_the_clock_module_changes_nothing(tmp_path):
         """) + LEFT_TO_RIGHT)
     message = failed_with(outcome, "took")
     assert not isinstance(outcome, TimingFlagged), message
+    assert "returning the output beyond the baseline's" in message  # where the time went
+    assert outcome.result.moved_ms > 0.5 * outcome.result.student_ms
 
 
 REACH_FOR_THE_BASELINE = """
@@ -407,6 +409,8 @@ def test_rewriting_the_harness_in_the_students_process_gains_nothing(tmp_path):
         """) + LEFT_TO_RIGHT)
     message = failed_with(outcome, "took")
     assert not isinstance(outcome, TimingFlagged), message
+    assert "returning the output beyond the baseline's" in message  # where the time went
+    assert outcome.result.moved_ms > 0.5 * outcome.result.student_ms
 
 
 def test_working_while_the_inputs_arrive_gains_nothing(tmp_path):
@@ -423,7 +427,8 @@ def test_working_while_the_inputs_arrive_gains_nothing(tmp_path):
                     state["thunk"] = lambda: value
                 d["stage"] = stage
         """) + LEFT_TO_RIGHT)
-    failed_with(outcome, "took")
+    failed_with(outcome, "receiving the inputs or returning the output beyond the baseline's")
+    assert outcome.result.moved_ms > 0.5 * outcome.result.student_ms
 
 
 def test_slowing_down_the_baseline_is_out_of_reach(tmp_path):
@@ -438,6 +443,8 @@ def test_slowing_down_the_baseline_is_out_of_reach(tmp_path):
         """) + LEFT_TO_RIGHT)
     message = failed_with(outcome, "took")
     assert not isinstance(outcome, TimingFlagged), message
+    assert "returning the output beyond the baseline's" in message  # where the time went
+    assert outcome.result.moved_ms > 0.5 * outcome.result.student_ms
 
 
 def test_work_in_another_process_is_counted(tmp_path):
