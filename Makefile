@@ -64,10 +64,11 @@ lint: setup
 	$(BIN)/lint-imports --no-logo --no-cache
 
 # The suite in parallel, one worker per core (pytest-xdist); a file's tests share a worker unless
-# marked independent (tests/conftest.py). TEST_WORKERS=0 runs it in this one process.
+# marked independent (tests/conftest.py). TEST_WORKERS=0 runs it in this one process. The 20 slowest
+# tests are listed at the end (where CI's time goes).
 TEST_WORKERS ?= auto
 test: lint
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup --durations=20
 
 clean:
 	rm -rf $(VENV) results .pytest_cache build *.egg-info
