@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from autograder.grading.batch import grade_batch
+from autograder.problemset import load_problem_set
 
 from .conftest import TOY_COURSE
 
@@ -72,6 +73,24 @@ def test_a_rerun_keeps_what_is_unchanged_and_regrades_what_changed(toy, tmp_path
     assert (changed.graded, changed.reused) == (1, 3)
     assert changed.results[1].score < 10
     assert grade_batch(toy, subs, out, jobs=1, regrade=True).graded == 4
+
+
+def test_editing_the_statement_keeps_a_graded_batch_and_editing_a_check_regrades_it(tmp_path):
+    course = tmp_path / "toy"
+    shutil.copytree(TOY_COURSE / "solutions" / "toy", course)
+    pset = load_problem_set(course)
+    subs = make_submissions(tmp_path / "subs", 2)
+    out = tmp_path / "out"
+    assert grade_batch(pset, subs, out, jobs=1).graded == 2
+    statement = course / pset.statement
+    statement.write_text(statement.read_text() + "\nA typo fixed after grading.\n")
+    (course / "nbgrader.toml").write_text("# the notebook export's settings\n")
+    kept = grade_batch(load_problem_set(course), subs, out, jobs=1)
+    assert (kept.graded, kept.reused) == (0, 2)  # grading never reads those
+    check = next(course.glob("checks/*/test_*.py"))
+    check.write_text(check.read_text() + "\n# an edited check\n")
+    regraded = grade_batch(load_problem_set(course), subs, out, jobs=1)
+    assert (regraded.graded, regraded.reused) == (2, 0)
 
 
 def _grade_command(subs: list[Path], out: Path, *extra: str) -> list[str]:

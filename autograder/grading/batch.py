@@ -23,7 +23,7 @@ from pathlib import Path
 
 import autograder
 from autograder.grading.cluster import run_on_dask
-from autograder.grading.grade import RESULTS_FILE, tree_digest, unique_names
+from autograder.grading.grade import RESULTS_FILE, problem_set_digest, tree_digest, unique_names
 from autograder.grading.job import RETRY, Job, failed_result, grade_job
 from autograder.grading.result import Result
 from autograder.problemset import ProblemSet
@@ -43,7 +43,7 @@ def plan_batch(pset: ProblemSet, sources: Iterable[Path], out_dir: Path, *, regr
     """The jobs still to run, and the results that can be kept as they are."""
     sources = [Path(s) for s in sources]
     names = _folder_names(unique_names(sources))
-    pset_print = tree_digest(pset.root)
+    pset_print = problem_set_digest(pset)
     pending: list[Job] = []
     kept: dict[Path, Result] = {}
     for source in sources:

@@ -222,10 +222,23 @@ def hidden_checks_secret(hidden_dir: Path | None) -> str:
     return digest.hexdigest()
 
 
-def tree_digest(path: Path) -> str:
-    """Contents of a file or a folder (relative names and bytes; links and caches left out): the
-    batch's fingerprint of what was handed in, and the submission's fingerprint mixed into the hidden
-    checks' seeds (``checks.plugin.seed_secret``)."""
+# What a problem set's folder holds that grading never reads: the statement and its parts
+# (Markdown, rendered into the released README) and nbgrader's export settings. Editing them does
+# not regrade a batch (``problem_set_digest``).
+NOT_GRADED = ("*.md", "nbgrader.toml")
+
+
+def problem_set_digest(pset: ProblemSet) -> str:
+    """The problem set's part of a batch's fingerprint: every file of its folder that grading can
+    read (the manifest, the checks, drivers, given and reference modules, data), not the statement
+    or nbgrader's settings: fixing a typo in the statement keeps a graded batch."""
+    return tree_digest(pset.root, skip=NOT_GRADED)
+
+
+def tree_digest(path: Path, skip: tuple[str, ...] = ()) -> str:
+    """Contents of a file or a folder (relative names and bytes; links, caches and files whose name
+    matches a pattern of ``skip`` left out): the batch's fingerprint of what was handed in, and the
+    submission's fingerprint mixed into the hidden checks' seeds (``checks.plugin.seed_secret``)."""
     digest = hashlib.sha256()
     path = Path(path)
     if path.is_file():
@@ -235,7 +248,8 @@ def tree_digest(path: Path) -> str:
             digest.update(f"unreadable: {exc.errno}".encode())
         return digest.hexdigest()
     for item in sorted(path.rglob("*")):
-        if item.is_file() and not item.is_symlink() and "__pycache__" not in item.parts:
+        if (item.is_file() and not item.is_symlink() and "__pycache__" not in item.parts
+                and not any(item.match(pattern) for pattern in skip)):
             try:
                 data = item.read_bytes()
             except OSError as exc:  # grading says what is wrong with it; the plan goes on
