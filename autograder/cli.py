@@ -230,6 +230,11 @@ def grade(pset_id: str, submissions: tuple[Path, ...], out: Path | None, jobs: i
             if r.deadline and r.deadline["status"] != "on_time":
                 console.print(escape_controls(f"late: {r.submission}: {describe_deadline(r.deadline)}"),
                               markup=False)
+    earlier = sum(bool(r.deadline) for r in results) if late is None else 0
+    if earlier:  # kept results carry what the last run given submission times applied
+        shown.print(f"note: {earlier} result{' keeps' if earlier == 1 else 's keep'} the late penalty of an "
+                    f"earlier run; give --timestamps or --submitted-at to apply {pset.id}'s [deadline] "
+                    f"as it is now", markup=False)
     for student in late.unknown_students(r.submission for r in results) if late else ():
         shown.print(escape_controls(f"note: {student} has an extension but no submission here (a "
                                     f"typo in the extensions file?)"), markup=False)

@@ -353,6 +353,24 @@ def test_grade_applies_the_penalty_and_writes_it_into_every_report(late_course):
     assert json.loads((late_course / "out" / "alice" / "results.json").read_text()) == alice
 
 
+def test_moving_the_deadline_regrades_nothing_and_the_next_run_with_times_applies_it(late_course, tmp_path):
+    course = tmp_path / "course"
+    shutil.copytree(late_course, course, ignore=shutil.ignore_patterns("out", "nothing"))
+    times = ("--timestamps", "times.csv")
+    assert run_cli("grade", "toy", "subs/alice", "-o", "out", *times, cwd=course).returncode == 0
+    alice = course / "out" / "alice" / "results.json"
+    assert json.loads(alice.read_text())["deadline"]["late_seconds"] == 84600  # 23.5 h: DST began
+    manifest = course / "solutions" / "toy" / "problemset.toml"
+    manifest.write_text(manifest.read_text().replace('due = "2026-03-28 12:00"', 'due = "2026-03-29 12:00"'))
+    moved = run_cli("grade", "toy", "subs/alice", "-o", "out", *times, cwd=course)
+    assert moved.returncode == 0 and "graded 0, kept 1" in moved.stdout, moved.stdout
+    data = json.loads(alice.read_text())
+    assert (data["deadline"]["late_seconds"], data["score"]) == (1800, 9.0)  # the new deadline
+    untimed = run_cli("grade", "toy", "subs/alice", "-o", "out", cwd=course)
+    assert untimed.returncode == 0 and json.loads(alice.read_text())["score"] == 9.0
+    assert "1 result keeps the late penalty of an earlier run" in untimed.stdout + untimed.stderr
+
+
 @pytest.mark.parametrize("extra, message", [
     (["--extensions", "broken.csv"], "broken.csv line 2: give either a new due time or extra_hours "
                                      "for alice, not both"),

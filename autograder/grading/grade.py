@@ -10,6 +10,7 @@ import contextlib
 import datetime
 import hashlib
 import io
+import json
 import os
 import platform
 import signal
@@ -30,7 +31,7 @@ from autograder.grading.integrity import apply_findings, runtime_findings, scan_
 from autograder.grading.outcome import share_points, total_max_score, total_score
 from autograder.grading.recorder import CheckRecorder
 from autograder.grading.result import Result
-from autograder.problemset import ProblemSet
+from autograder.problemset import MANIFEST, ProblemSet
 from autograder.sandbox.confine import host_confinement
 from autograder.status import Status
 from autograder.submission import SubmissionError, prepare_submission, submission_name
@@ -224,15 +225,20 @@ def hidden_checks_secret(hidden_dir: Path | None) -> str:
 
 # What a problem set's folder holds that grading never reads: the statement and its parts
 # (Markdown, rendered into the released README) and nbgrader's export settings. Editing them does
-# not regrade a batch (``problem_set_digest``).
+# not regrade a batch (``problem_set_digest``); nor does the manifest's [deadline], which each run
+# given the submission times applies to every result, kept ones included.
 NOT_GRADED = ("*.md", "nbgrader.toml")
 
 
 def problem_set_digest(pset: ProblemSet) -> str:
     """The problem set's part of a batch's fingerprint: every file of its folder that grading can
-    read (the manifest, the checks, drivers, given and reference modules, data), not the statement
-    or nbgrader's settings: fixing a typo in the statement keeps a graded batch."""
-    return tree_digest(pset.root, skip=NOT_GRADED)
+    read (the checks, drivers, given and reference modules, data) and its manifest without the
+    ``[deadline]``; not the statement or nbgrader's settings: fixing a typo in the statement, or
+    moving the deadline, keeps a graded batch."""
+    manifest = {key: value for key, value in pset.raw.items() if key != "deadline"}
+    files = tree_digest(pset.root, skip=(*NOT_GRADED, MANIFEST))
+    settings = json.dumps(manifest, sort_keys=True, default=str)
+    return hashlib.sha256(f"{files}\0{settings}".encode()).hexdigest()
 
 
 def tree_digest(path: Path, skip: tuple[str, ...] = ()) -> str:
