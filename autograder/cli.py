@@ -28,7 +28,7 @@ from rich.text import Text
 from autograder.errors import UserError, course_root, user_errors
 from autograder.grading.batch import grade_batch
 from autograder.grading.deadline import plan_deadline
-from autograder.grading.grade import RESULTS_FILE, grade_submission, unique_names
+from autograder.grading.grade import grade_submission, unique_names
 from autograder.grading.result import Result
 from autograder.problemset import (
     MANIFEST,
@@ -201,9 +201,6 @@ def grade(pset_id: str, submissions: tuple[Path, ...], out: Path | None, jobs: i
         task = progress.add_task("grading", total=len(submissions))
 
         def landed(source: Path, result: Result, reused: bool) -> None:
-            if late is not None and late.apply(source, result):  # then written again, whole
-                result.write(out / result.submission / RESULTS_FILE)
-                write_reports(result, out / result.submission)
             note = "  (unchanged, kept)" if reused else ""
             if result.deadline.get("deduction"):
                 note += f"  (late: −{display.points(result.deadline['deduction'])})"
@@ -213,7 +210,8 @@ def grade(pset_id: str, submissions: tuple[Path, ...], out: Path | None, jobs: i
             progress.advance(task)
 
         outcome = grade_batch(pset, submissions, out, jobs=jobs, scheduler=scheduler,
-                              regrade=regrade, on_result=landed, sinks=[write_reports])
+                              regrade=regrade, on_result=landed, sinks=[write_reports],
+                              amend=late.apply if late is not None else None)
     results = outcome.results
     if as_json:
         click.echo(json.dumps([r.to_json() for r in results], indent=2))

@@ -72,13 +72,21 @@ def grade_batch(
     public_only: bool = False,
     on_result: Callable[[Path, Result, bool], None] | None = None,
     sinks: Sequence[Sink] = (),
+    amend: Callable[[Path, Result], bool] | None = None,
 ) -> BatchOutcome:
     """Grade every submission not graded yet; ``on_result(source, result, reused)`` as each lands.
     Each freshly graded result is written to its folder's results.json, then handed to every sink
-    (reports, say) with that folder: the batch knows no output format but its own."""
+    (reports, say) with that folder: the batch knows no output format but its own. ``amend(source,
+    result)`` (a late policy, say) changes every result before it is written, kept ones too, and
+    says whether it changed anything: a kept result it changes is written again."""
     sources = [Path(s) for s in sources]
     pending, kept = plan_batch(pset, sources, out_dir, regrade=regrade, public_only=public_only)
     for source, result in kept.items():
+        if amend is not None and amend(source, result):
+            path = Path(out_dir) / result.submission / RESULTS_FILE
+            result.write(path)
+            for sink in sinks:
+                sink(result, path.parent)
         if on_result is not None:
             on_result(source, result, True)
     fresh: dict[Path, Result] = {}
@@ -93,6 +101,8 @@ def grade_batch(
                 result.submission = job.name
                 retry = result.fingerprint == RETRY or result.inconclusive  # graded again next run
                 result.fingerprint = "" if retry else job.fingerprint
+                if amend is not None:
+                    amend(job.source, result)
                 result.write(job.results_path)
                 for sink in sinks:
                     sink(result, job.results_path.parent)
