@@ -434,3 +434,17 @@ def test_github_classroom_points_name_after_due_date_checks_once_the_due_time_pa
     after = to_classroom(late_result(tmp_path / "b", now=NOW))
     assert not any("released later" in t["name"] for t in before["tests"])
     assert any("released later" in t["name"] for t in after["tests"])
+
+
+def test_github_classroom_points_are_the_score_after_the_late_penalty(tmp_path):
+    from autograder.export.classroom import to_classroom
+
+    result = late_result(tmp_path, now=NOW)  # 8 as graded, 1 h 30 min late: 2 points off
+    payload = to_classroom(result)
+    # what the reporter sums for Classroom's points (notify-classroom.js: every test's score)
+    assert sum(t["score"] for t in payload["tests"]) == pytest.approx(result.score) == 6.0
+    penalty = next(t for t in payload["tests"] if t["name"] == "late penalty")
+    assert penalty["score"] == -2.0 and penalty["max_score"] == 0 and "1 h 30 min late" in penalty["message"]
+    on_time = late_result(tmp_path / "b", now=NOW)
+    on_time.deadline = {}
+    assert not any(t["name"] == "late penalty" for t in to_classroom(on_time)["tests"])

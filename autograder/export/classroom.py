@@ -5,7 +5,8 @@ base64 of ``{"version": 1, "status", "max_score", "tests": [{"name", "status", "
 ...}]}``; Classroom's points are the sum of ``tests[].score`` over ``max_score``. The top-level
 ``status`` is ``pass`` whenever the submission was graded, whatever the score (the reporter fails
 the job on ``fail``; a low score is not a failed job), and ``error`` when the grader itself failed.
-Pure: no I/O.
+A late penalty is one more test whose score is minus the deduction (the reporter adds it like any
+other), so Classroom shows the score after the penalty. Pure: no I/O.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import base64
 import json
 
 from autograder.grading.result import Result
+from autograder.report.display import describe_deadline
 
 _LATER = "a check shown after the due date"
 
@@ -39,6 +41,11 @@ def to_classroom(result: Result, *, show_all: bool = False) -> dict:
             "filename": "",
             "line_no": 0,
         })
+    deduction = result.deadline.get("deduction", 0) if result.deadline else 0
+    if deduction:  # Classroom's points are the sum of the tests' scores: the penalty is one of them
+        tests.append({"name": "late penalty", "status": "fail", "score": -deduction, "max_score": 0,
+                      "message": describe_deadline(result.deadline), "test_code": "", "filename": "",
+                      "line_no": 0})
     if result.status != "graded":
         tests.append({"name": "the submission could be read", "status": "fail", "score": 0,
                       "max_score": 0, "message": result.output, "test_code": "", "filename": "",
