@@ -995,6 +995,27 @@ def test_regrading_replaces_scores_keeps_manual_grades_and_duplicates_nothing(to
 
 
 @pytest.mark.slow
+def test_a_late_penalty_is_recorded_where_nbgrader_keeps_its_own(toy_course, toy_regraded, tmp_path):
+    from nbgrader.api import Gradebook
+
+    from autograder.nbgrader.gradebook import record_results
+
+    nb_dir = tmp_path / "nbgrader"  # a copy: the other tests read the course's gradebook
+    shutil.copytree(toy_course["nbgrader"], nb_dir)
+    alice = next(Result.from_json(json.loads(path.read_text()))
+                 for path in (nb_dir / "results").glob("*/results.json") if "/alice/" in path.read_text())
+    alice.deadline = {"status": "late", "deduction": 2.5, "score_before": alice.score,
+                      "score_after": alice.score - 2.5}
+    alice.score -= 2.5
+    record_results("toy", [alice], resolve_gradebook(str(nb_dir)))
+    with Gradebook(f"sqlite:///{nb_dir / 'gradebook.db'}") as gb:
+        submission = gb.find_submission("toy", "alice")
+        assert submission.late_submission_penalty == pytest.approx(2.5)
+        assert submission.score == pytest.approx(toy_regraded["first"]["alice"]["score"])  # cells as graded
+        assert gb.find_submission("toy", "bob").late_submission_penalty in (None, 0)  # nothing applied
+
+
+@pytest.mark.slow
 def test_feedback_and_the_grade_table_come_from_the_recorded_scores(toy_course, toy_regraded):
     nb_dir, env = toy_course["nbgrader"], toy_course["env"]
     autograded = json.loads((nb_dir / "autograded" / "bob" / "toy" / "toy.ipynb").read_text())

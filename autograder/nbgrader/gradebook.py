@@ -10,7 +10,9 @@ where their scores come from. When the submission is a notebook, its written ans
 answered or not (nbgrader's checksum rule), and, when the gradebook sits in an nbgrader course,
 ``autograded/<student>/<pset>/<notebook>.ipynb`` is written from it (nbgrader's own sanitizing
 preprocessors, outputs cleared, then our checks' report as each check cell's output) so that the
-formgrader and ``nbgrader generate_feedback`` work on it. Nothing here runs student code.
+formgrader and ``nbgrader generate_feedback`` work on it. A late penalty that ``autograder grade``
+applied goes where nbgrader keeps its own (``late_submission_penalty``: nbgrader's score is the
+cells' points less it). Nothing here runs student code.
 """
 
 from __future__ import annotations
@@ -183,6 +185,11 @@ def _record_one(gradebook, pset_id: str, notebooks, result: Result, ref: Gradebo
         if submitted is not None and ref.course_root is not None and len(notebooks) == 1:
             recorded.autograded_notebook = _write_autograded(
                 submitted, source, result, ref, pset_id, notebook_name, student, cells, scores)
+    if result.deadline:  # nbgrader's own field: its score is the cells' sum less this penalty
+        for i, (notebook_name, _) in enumerate(notebooks):
+            notebook = gradebook.find_submission_notebook(notebook_name, pset_id, student)
+            notebook.late_submission_penalty = float(result.deadline.get("deduction", 0.0)) if i == 0 else 0.0
+        gradebook.db.commit()
     return recorded
 
 
