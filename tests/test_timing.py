@@ -127,6 +127,19 @@ def test_honest_slow_solution_fails_with_the_ratio(tmp_path):
     assert outcome.result.attempts == ["slow", "slow"] and "measured 2 times" in message
 
 
+def test_a_fail_far_over_the_threshold_stands_without_a_second_measurement(tmp_path):
+    outcome, _ = run(tmp_path, """
+        def product(mats):
+            for _ in range(8):  # left to right, eight times over: ~8x the baseline, 27x the threshold
+                out = mats[0]
+                for m in mats[1:]:
+                    out = out @ m
+            return out
+        """)
+    failed_with(outcome, "took")
+    assert outcome.result.attempts == ["slow"] and outcome.result.ratio > 3.0
+
+
 def test_a_fail_measured_once_is_measured_again_from_fresh_processes(tmp_path, monkeypatch):
     """A clear fail on the first measurement (here made one: a transient state of the machine or of
     one process) is measured again from fresh processes, and the second measurement decides."""
