@@ -218,3 +218,26 @@ def test_two_problem_sets_with_a_check_file_of_the_same_name_each_run_their_own(
     kept = sys.modules["checks.public.test_arith"]  # the same problem set next: imported once
     grade_submission(toy, toy.root, public_only=True)
     assert sys.modules["checks.public.test_arith"] is kept and kept.__file__.startswith(str(toy.root))
+
+
+def test_an_edited_reference_is_the_one_the_next_grading_compares_with(toy, toy_submission, tmp_path):
+    """One long-lived grading process (a batch worker, a Dask worker) grades against the reference
+    as its file is now: a reference fixed between two gradings, or another course's problem set of
+    the same id, is never answered from what an earlier grading imported."""
+    plus_one = {"arith.py": (TOY_COURSE / "solutions" / "toy" / "arith.py").read_text().replace(
+        "    return a + b\n", "    return a + b + 1\n", 1)}
+    submission = toy_submission(plus_one)
+    assert by_name(grade_submission(toy, submission))["test_add_random"].status == "failed"
+    course = tmp_path / "course" / "toy"  # the same problem set id, another folder
+    shutil.copytree(TOY_COURSE / "solutions" / "toy", course)
+    pset = load_problem_set(course)
+    assert by_name(grade_submission(pset, submission))["test_add_random"].status == "failed"
+    (course / "arith.py").write_text(plus_one["arith.py"])  # its reference edited: it adds one too
+    again = by_name(grade_submission(pset, submission))["test_add_random"]
+    assert again.status == "passed", again.output
+    (course / "arith.py").write_text((TOY_COURSE / "solutions" / "toy" / "arith.py").read_text())
+    check = course / "checks" / "hidden" / "test_arith.py"  # and a check edited: the new one runs
+    check.write_text(check.read_text().replace('"add is wrong on random integers"',
+                                               '"add is wrong on random integers (edited)"'))
+    edited = by_name(grade_submission(pset, submission))["test_add_random"]
+    assert edited.status == "failed" and "(edited)" in edited.output, edited.output

@@ -160,34 +160,37 @@ def run_checks(paths: list[Path], rootdir: Path, plugins: list, *extra: str) -> 
         "-q", "--tb=no", "--no-header", "-W", "ignore::pytest.PytestUnknownMarkWarning",
     ]
     out = io.StringIO()
-    root = Path(rootdir).resolve()
-    _forget_check_modules_of_other_roots(root)
+    source = (Path(rootdir).resolve(), tree_digest(rootdir))
+    _forget_check_modules_of_other_sources(source)
     before = set(sys.modules)
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out), _no_assertion_rewriting():
         pytest.main(args, plugins=[*plugins, plugin])
-    _remember_check_modules(root, set(sys.modules) - before)
+    _remember_check_modules(source, set(sys.modules) - before)
     return out.getvalue()
 
 
-# Check modules imported by pytest, by module name -> the problem set folder they came from. pytest
-# names them by their path under that folder (``checks.public.test_x``) and reuses a module already
-# in ``sys.modules``: kept for the next submission of the same problem set (collection is then
-# cheap), dropped before a run of another folder, where the same name is another file.
-_CHECK_MODULES: dict[str, Path] = {}
+# Modules a run imported from the problem set's folder (the checks, which pytest names by their
+# path under it, ``checks.public.test_x``, and reuses when already in ``sys.modules``; the reference
+# and given modules the fixtures import), by module name -> (that folder, its contents' digest):
+# kept for the next submission of the same problem set as it is (collection is then cheap), dropped
+# before a run of another folder, where the same name is another file, or of the same folder edited
+# since (a long-lived worker must not grade against a reference or a check that was fixed).
+_CHECK_MODULES: dict[str, tuple[Path, str]] = {}
 
 
-def _remember_check_modules(root: Path, added: set[str]) -> None:
+def _remember_check_modules(source: tuple[Path, str], added: set[str]) -> None:
+    root = source[0]
     for name in added:
         file = getattr(sys.modules.get(name), "__file__", None)
         if file and root in Path(file).resolve().parents:
             for prefix in _prefixes(name):  # with the placeholder packages pytest made for it
                 if prefix in added:
-                    _CHECK_MODULES[prefix] = root
+                    _CHECK_MODULES[prefix] = source
 
 
-def _forget_check_modules_of_other_roots(root: Path) -> None:
+def _forget_check_modules_of_other_sources(source: tuple[Path, str]) -> None:
     for name, where in list(_CHECK_MODULES.items()):
-        if where != root:
+        if where != source:
             sys.modules.pop(name, None)
             del _CHECK_MODULES[name]
 
