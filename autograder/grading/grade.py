@@ -63,7 +63,8 @@ def grade_submission(pset: ProblemSet, source: Path, *, public_only: bool = Fals
         recorder = CheckRecorder(context)
         budget = pset.budget_s if budget_s is None else budget_s
         with wall_budget(budget) as stopped:
-            log = run_checks(check_paths(pset, hidden), pset.root, [recorder])
+            log = run_checks(check_paths(pset, hidden), pset.root, [recorder],
+                             version=tree_digest(pset.root))
         findings = static + runtime_findings(pset, context.tripped)  # the child may only add
     outcomes = list(recorder.outcomes.values())
     if stopped.is_set():  # what did not run costs its points, with the reason
@@ -145,10 +146,12 @@ def unique_names(sources: list[Path]) -> dict[Path, str]:
     return names
 
 
-def run_checks(paths: list[Path], rootdir: Path, plugins: list, *extra: str) -> str:
+def run_checks(paths: list[Path], rootdir: Path, plugins: list, *extra: str, version: str = "") -> str:
     """Run pytest on check files in this process, isolated from the course's settings and conftests
     and without assertion rewriting, with ``plugins`` (a CheckRecorder among them) and ``extra``
-    arguments (e.g. ``--collect-only``); return pytest's own output (for grader errors)."""
+    arguments (e.g. ``--collect-only``); return pytest's own output (for grader errors). Modules
+    imported from ``rootdir`` stay imported for the next run with the same ``rootdir`` and
+    ``version`` (grading: the problem set folder's digest, so an edit drops them)."""
     args = [
         *map(str, paths), *extra,
         "--rootdir", str(rootdir), "--confcutdir", str(rootdir),
@@ -160,7 +163,7 @@ def run_checks(paths: list[Path], rootdir: Path, plugins: list, *extra: str) -> 
         "-q", "--tb=no", "--no-header", "-W", "ignore::pytest.PytestUnknownMarkWarning",
     ]
     out = io.StringIO()
-    source = (Path(rootdir).resolve(), tree_digest(rootdir))
+    source = (Path(rootdir).resolve(), version)
     _forget_check_modules_of_other_sources(source)
     before = set(sys.modules)
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out), _no_assertion_rewriting():
