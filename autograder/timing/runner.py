@@ -309,10 +309,9 @@ class Timing:
         else:
             result.status = Status.FAILED
             again = f", measured {len(verdicts)} times" if len(verdicts) > 1 else ""
+            times = _times(last.student_ms, last.moved_ms, last.baseline_ms, last.measure, last.timed_reps)
             result.message = (f"{function} took {last.ratio:.3g}x the time of {workload.name} "
-                              f"({last.student_ms:.3g} ms{_moved_part(last.moved_ms)} against "
-                              f"{last.baseline_ms:.3g} ms of {_MEASURES[last.measure]}, medians of "
-                              f"{last.timed_reps} interleaved calls on fresh random inputs{again}). {need}")
+                              f"({times} on fresh random inputs{again}). {need}")
         return result
 
     def _report(self, target: str, workload: Workload, result: TimingResult) -> None:
@@ -321,10 +320,10 @@ class Timing:
         function = target.rpartition(".")[2]
         parts = [f"timed on {result.device}"]
         if math.isfinite(result.ratio):
+            times = _times(result.student_ms, result.moved_ms, result.baseline_ms, result.measure,
+                           result.timed_reps)
             parts.append(f"your time / {workload.name} = {result.ratio:.3g} (threshold {result.threshold:g}; "
-                         f"{result.student_ms:.3g} ms{_moved_part(result.moved_ms)} against "
-                         f"{result.baseline_ms:.3g} ms of {_MEASURES[result.measure]}, medians of "
-                         f"{result.timed_reps} interleaved calls)")
+                         f"{times})")
             values = {f"{function} (yours)": result.ratio}
             if math.isfinite(result.best_ms) and result.baseline_ms > 0:
                 values[workload.best_name] = result.best_ms / result.baseline_ms
@@ -338,12 +337,14 @@ class Timing:
 _MEASURES = {"cpu": "CPU time", "wall": "wall time"}
 
 
-def _moved_part(moved_ms: float) -> str:
-    """How much of the student's time was spent receiving inputs or handing the output back beyond
-    what the trusted child spent (counted as call time), where there was any."""
-    if not moved_ms > 0:
-        return ""
-    return f", of which {moved_ms:.3g} ms receiving the inputs or returning the output beyond the baseline's"
+def _times(student_ms: float, moved_ms: float, baseline_ms: float, measure: str, reps: int) -> str:
+    """The two medians a ratio came from, as a failure message and the check's note both say them;
+    with how much of the student's time was spent receiving the inputs or returning the output
+    beyond what the trusted child spent (counted as call time), where there was any."""
+    moved = (f", of which {moved_ms:.3g} ms receiving the inputs or returning the output beyond the "
+             f"baseline's" if moved_ms > 0 else "")
+    return (f"{student_ms:.3g} ms{moved} against {baseline_ms:.3g} ms of {_MEASURES[measure]}, medians "
+            f"of {reps} interleaved calls")
 
 
 def trusted_child(empty: Path, preload: tuple[str, ...] = ()) -> SandboxedProcess:
